@@ -1,0 +1,179 @@
+//! Configuration: `config.toml` (embedded as defaults, then read from disk) plus
+//! `TWINHUB_<SECTION>__<KEY>` environment overrides, validated once at start.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::AppError;
+
+/// The repository's `config.toml`, compiled in so a binary run anywhere has every default.
+const EMBEDDED_DEFAULTS: &str = include_str!("../config.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub store: StoreConfig,
+    pub search: SearchConfig,
+    pub auth: AuthConfig,
+    pub limits: Limits,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServerConfig {
+    pub bind: String,
+    pub workers: usize,
+    pub shutdown_timeout_secs: u64,
+    pub web_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Durability {
+    /// sled flush plus `fdatasync` of the data file: survives power loss.
+    Fsync,
+    /// sled flush only (`sync_file_range`): survives a process crash.
+    Flush,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StoreConfig {
+    pub path: PathBuf,
+    pub durability: Durability,
+    pub cache_capacity_bytes: u64,
+    pub load_demo_on_empty: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SearchConfig {
+    pub index_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuthConfig {
+    pub session_idle_secs: i64,
+    pub session_absolute_secs: i64,
+    pub session_touch_interval_secs: i64,
+    pub cookie_secure: bool,
+    pub login_failures_per_account: u32,
+    pub login_failures_per_address: u32,
+    pub login_failure_window_secs: u64,
+    pub registrations_per_address: u32,
+    pub registration_window_secs: u64,
+    pub rate_tracker_max_keys: usize,
+}
+
+/// Every size and count limit of the API, named so operators can see and change them.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Limits {
+    pub json_body_bytes: usize,
+    pub picture_bytes: usize,
+    pub display_name_chars: usize,
+    pub email_chars: usize,
+    pub password_min_chars: usize,
+    pub password_max_chars: usize,
+    pub bio_chars: usize,
+    pub languages_per_profile: usize,
+    pub subjects_per_profile: usize,
+    pub schools_per_user: usize,
+    pub school_name_chars: usize,
+    pub city_chars: usize,
+    pub page_size_max: usize,
+    pub page_size_default: usize,
+    pub query_chars: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct LogConfig {
+    pub filter: String,
+}
+
+impl Config {
+    /// Embedded defaults, then `file` if it exists, then `TWINHUB_*` variables.
+    pub fn load(file: Option<&Path>) -> Result<Config, AppError> {
+        let mut builder = config::Config::builder().add_source(config::File::from_str(
+            EMBEDDED_DEFAULTS,
+            config::FileFormat::Toml,
+        ));
+        if let Some(path) = file {
+            builder = builder.add_source(config::File::from(path).required(false));
+        }
+        builder = builder.add_source(
+            config::Environment::with_prefix("TWINHUB")
+                .prefix_separator("_")
+                .separator("__")
+                .try_parsing(true),
+        );
+        let cfg: Config = builder
+            .build()
+            .and_then(|c| c.try_deserialize())
+            .map_err(|e| AppError::Config(e.to_string()))?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// The embedded defaults alone (no file, no environment): the base for tests.
+    pub fn defaults() -> Config {
+        let cfg: Config = config::Config::builder()
+            .add_source(config::File::from_str(
+                EMBEDDED_DEFAULTS,
+                config::FileFormat::Toml,
+            ))
+            .build()
+            .and_then(|c| c.try_deserialize())
+            // The embedded file is part of the binary and covered by tests; it cannot be absent.
+            .expect("embedded config.toml is valid");
+        cfg
+    }
+
+    /// Reject settings that would make the server misbehave rather than fail later.
+    pub fn validate(&self) -> Result<(), AppError> {
+        let a = &self.auth;
+        let l = &self.limits;
+        let checks: [(bool, &str); 9] = [
+            (a.session_idle_secs > 0, "auth.session_idle_secs must be > 0"),
+            (
+                a.session_absolute_secs >= a.session_idle_secs,
+                "auth.session_absolute_secs must be >= session_idle_secs",
+            ),
+            (a.login_failures_per_account > 0, "auth.login_failures_per_account must be > 0"),
+            (a.rate_tracker_max_keys > 0, "auth.rate_tracker_max_keys must be > 0"),
+            (l.json_body_bytes >= 1024, "limits.json_body_bytes must be >= 1024"),
+            (
+                l.password_min_chars >= 8 && l.password_max_chars >= l.password_min_chars,
+                "limits.password_min_chars must be >= 8 and <= password_max_chars",
+            ),
+            (
+                l.page_size_default > 0 && l.page_size_default <= l.page_size_max,
+                "limits.page_size_default must be in 1..=page_size_max",
+            ),
+            (self.store.cache_capacity_bytes >= 1 << 20, "store.cache_capacity_bytes must be >= 1 MiB"),
+            (l.picture_bytes >= 1024, "limits.picture_bytes must be >= 1024"),
+        ];
+        match checks.iter().find(|(ok, _)| !ok) {
+            Some((_, msg)) => Err(AppError::Config((*msg).to_string())),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_defaults_are_valid() {
+        let cfg = Config::defaults();
+        cfg.validate().unwrap();
+        assert_eq!(cfg.server.bind, "127.0.0.1:8080");
+        assert_eq!(cfg.store.durability, Durability::Fsync);
+    }
+
+    #[test]
+    fn invalid_settings_are_refused() {
+        let mut cfg = Config::defaults();
+        cfg.limits.page_size_default = cfg.limits.page_size_max + 1;
+        assert!(cfg.validate().is_err());
+    }
+}

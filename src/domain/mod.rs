@@ -1,0 +1,5 @@
+//! Plain types and pure rules, free of I/O, so they can be tested on their own.
+
+pub mod catalog;
+pub mod school;
+pub mod user;

@@ -1,0 +1,199 @@
+//! Members, their roles and profiles, and the pure rules about them (no I/O here).
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use super::catalog::MemberType;
+use crate::ids::UserId;
+
+/// A registered member, as stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct User {
+    pub id: UserId,
+    /// Normalised (trimmed, lower-case). Private: never shown to other members.
+    pub email: String,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+    pub profile: Profile,
+    /// Set by the NSO of the member's country (R1); cleared if the country changes.
+    pub validation: Option<Validation>,
+    /// The country whose NSO this member works for, if any.
+    pub nso_country: Option<String>,
+    pub admin: bool,
+    pub picture: Option<PictureMeta>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// The public part of a member's profile.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Profile {
+    pub display_name: String,
+    /// eTwinning country code, e.g. `FR`; decides which NSO validates the member.
+    pub country: Option<String>,
+    /// ISO 639-1 codes.
+    pub languages: Vec<String>,
+    /// Subject codes from `GET /api/catalog`.
+    pub subjects: Vec<String>,
+    pub member_type: MemberType,
+    pub bio: String,
+    /// "Available for eTwinning projects": lets contacts pick this member as co-founder.
+    pub available_for_projects: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Validation {
+    /// The NSO officer who validated the member.
+    pub by: UserId,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PictureMeta {
+    pub content_type: String,
+    pub bytes: usize,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+/// The roles a member holds, derived from the stored record.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct Roles {
+    /// Validated eTwinner: may add contacts, be a co-founder and found projects (R1).
+    pub etwinner: bool,
+    /// Country code of the NSO this member is an officer of.
+    pub nso_officer: Option<String>,
+    pub admin: bool,
+}
+
+impl User {
+    pub fn roles(&self) -> Roles {
+        Roles {
+            etwinner: self.validation.is_some(),
+            nso_officer: self.nso_country.clone(),
+            admin: self.admin,
+        }
+    }
+
+    /// R1: an NSO officer validates members of their own country only.
+    pub fn can_validate(&self, member: &User) -> bool {
+        match (&self.nso_country, &member.profile.country) {
+            (Some(nso), Some(country)) => nso == country,
+            _ => false,
+        }
+    }
+
+    pub fn public_view(&self) -> PublicProfile {
+        PublicProfile {
+            id: self.id,
+            profile: self.profile.clone(),
+            roles: self.roles(),
+            picture_url: self
+                .picture
+                .as_ref()
+                .map(|p| format!("/api/users/{}/picture?v={}", self.id, p.updated_at.unix_timestamp())),
+            member_since: self.created_at,
+        }
+    }
+}
+
+/// What every registered member may see of another member.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicProfile {
+    pub id: UserId,
+    #[serde(flatten)]
+    pub profile: Profile,
+    pub roles: Roles,
+    /// Where the profile picture is served, when there is one.
+    pub picture_url: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub member_since: OffsetDateTime,
+}
+
+/// A member's own view: the public profile plus private fields.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OwnProfile {
+    #[serde(flatten)]
+    pub public: PublicProfile,
+    pub email: String,
+    pub validation: Option<Validation>,
+}
+
+impl From<&User> for OwnProfile {
+    fn from(u: &User) -> Self {
+        OwnProfile {
+            public: u.public_view(),
+            email: u.email.clone(),
+            validation: u.validation.clone(),
+        }
+    }
+}
+
+/// Trimmed, lower-cased e-mail: the one form used as a key.
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// Keeps the first occurrence of each code, in order: `["fr","en","fr"]` → `["fr","en"]`.
+pub fn dedup_codes(codes: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(codes.len());
+    for c in codes {
+        if !out.contains(c) {
+            out.push(c.clone());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(country: Option<&str>, nso: Option<&str>) -> User {
+        User {
+            id: UserId(1),
+            email: "a@b.c".into(),
+            password_hash: String::new(),
+            profile: Profile {
+                display_name: "A".into(),
+                country: country.map(Into::into),
+                languages: vec![],
+                subjects: vec![],
+                member_type: MemberType::Teacher,
+                bio: String::new(),
+                available_for_projects: false,
+            },
+            validation: None,
+            nso_country: nso.map(Into::into),
+            admin: false,
+            picture: None,
+            created_at: OffsetDateTime::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn nso_validates_own_country_only() {
+        let officer = user(Some("PL"), Some("FR"));
+        assert!(officer.can_validate(&user(Some("FR"), None)));
+        assert!(!officer.can_validate(&user(Some("PL"), None)));
+        assert!(!officer.can_validate(&user(None, None)));
+        assert!(!user(Some("FR"), None).can_validate(&user(Some("FR"), None)));
+    }
+
+    #[test]
+    fn emails_normalise_and_codes_dedup() {
+        assert_eq!(normalise_email("  Ann@Example.ORG "), "ann@example.org");
+        let codes: Vec<String> = ["fr", "en", "fr"].map(String::from).to_vec();
+        assert_eq!(dedup_codes(&codes), ["fr", "en"]);
+    }
+
+    #[test]
+    fn public_view_hides_private_fields() {
+        let json = serde_json::to_value(user(Some("FR"), None).public_view()).unwrap();
+        assert!(json.get("email").is_none());
+        assert!(json.get("password_hash").is_none());
+        assert_eq!(json["country"], "FR");
+    }
+}

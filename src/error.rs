@@ -1,0 +1,140 @@
+//! One error type for the whole server. Each variant has a stable machine code that clients
+//! (and the UI's translations) can rely on, and maps to an HTTP status in exactly one place.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The request could not be parsed (malformed JSON, wrong types, bad path or query).
+    #[error("{0}")]
+    BadRequest(String),
+    /// The request parsed but a field broke a rule (length, format, unknown code, ...).
+    #[error("{0}")]
+    Validation(String),
+    #[error("authentication required")]
+    Unauthenticated,
+    /// Wrong e-mail or password; deliberately does not say which.
+    #[error("the e-mail address or the password is wrong")]
+    InvalidCredentials,
+    #[error("the CSRF token is missing or wrong")]
+    Csrf,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("too many attempts; try again in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("the body is larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// Startup configuration error; never produced by a request.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// Storage or other server-side failure; details go to the log, not to the client.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl AppError {
+    /// Stable code carried in every error body.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::BadRequest(_) => "bad_request",
+            AppError::Validation(_) => "validation_failed",
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::InvalidCredentials => "invalid_credentials",
+            AppError::Csrf => "csrf_failed",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::NotFound(_) => "not_found",
+            AppError::Conflict(_) => "conflict",
+            AppError::RateLimited { .. } => "rate_limited",
+            AppError::PayloadTooLarge { .. } => "payload_too_large",
+            AppError::UnsupportedMediaType(_) => "unsupported_media_type",
+            AppError::Config(_) | AppError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn internal(err: impl std::fmt::Display) -> AppError {
+        AppError::Internal(err.to_string())
+    }
+}
+
+/// The one error shape: `{"error":{"code":"...","message":"..."}}`.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine code, e.g. `validation_failed`.
+    pub code: &'static str,
+    /// Human-readable explanation in English.
+    pub message: String,
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest(_) | AppError::Validation(_) => StatusCode::BAD_REQUEST,
+            AppError::Unauthenticated | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            AppError::Csrf | AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Config(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let AppError::Internal(detail) | AppError::Config(detail) = self {
+            tracing::error!(%detail, "internal error");
+        }
+        let mut resp = HttpResponse::build(self.status_code());
+        if let AppError::RateLimited { retry_after_secs } = self {
+            resp.insert_header(("Retry-After", retry_after_secs.to_string()));
+        }
+        resp.json(ErrorBody {
+            error: ErrorDetail {
+                code: self.code(),
+                message: self.to_string(),
+            },
+        })
+    }
+}
+
+impl From<garde::Report> for AppError {
+    fn from(report: garde::Report) -> Self {
+        AppError::Validation(report.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_details_are_not_sent_to_clients() {
+        let err = AppError::Internal("sled: disk on fire".into());
+        assert_eq!(err.to_string(), "internal error");
+        assert_eq!(err.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn codes_are_stable() {
+        assert_eq!(AppError::Csrf.code(), "csrf_failed");
+        assert_eq!(AppError::NotFound("user").status_code(), StatusCode::NOT_FOUND);
+        assert_eq!(
+            AppError::RateLimited { retry_after_secs: 3 }.status_code(),
+            StatusCode::TOO_MANY_REQUESTS
+        );
+    }
+}

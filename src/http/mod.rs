@@ -1,0 +1,188 @@
+//! The HTTP layer: routes per area, the `Member` extractor, error mapping for everything
+//! actix rejects before a handler runs, security headers, request metrics, and OpenAPI.
+//!
+//! Handlers are thin: they take JSON, call one service function on the blocking pool
+//! (services do synchronous store I/O and may wait for a group commit), and return JSON.
+
+pub mod accounts;
+pub mod auth;
+pub mod nso;
+pub mod profiles;
+pub mod schools;
+pub mod system;
+
+use std::net::TcpListener;
+use std::time::Instant;
+
+use actix_web::dev::{Server, Service};
+use actix_web::error::JsonPayloadError;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{middleware, web, App, HttpRequest, HttpResponse, HttpServer};
+use tracing_actix_web::TracingLogger;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::{scope, AppExt};
+
+use crate::error::AppError;
+use crate::service::Core;
+
+/// Runs a service call on the blocking thread pool.
+pub async fn run<T, F>(f: F) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, AppError> + Send + 'static,
+{
+    web::block(f).await.map_err(AppError::internal)?
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Twinhub API", description = "School partnerships in the style of eTwinning. \
+        Browsers authenticate with the session cookie from POST /api/auth/login and send the \
+        CSRF token in the X-CSRF-Token header on every state-changing request; API clients \
+        use the bearer token from POST /api/auth/token. Every error has the shape \
+        {\"error\":{\"code\":\"...\",\"message\":\"...\"}}."),
+    modifiers(&SecuritySchemes),
+    security(("bearer" = []), ("session_cookie" = []))
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session_cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(auth::SESSION_COOKIE))),
+        );
+    }
+}
+
+fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
+    let app = match err {
+        JsonPayloadError::OverflowKnownLength { limit, .. } | JsonPayloadError::Overflow { limit } => {
+            AppError::PayloadTooLarge { limit }
+        }
+        JsonPayloadError::ContentType => {
+            AppError::UnsupportedMediaType("the body must be JSON (Content-Type: application/json)".into())
+        }
+        JsonPayloadError::Deserialize(e) => AppError::BadRequest(format!("invalid JSON: {e}")),
+        other => AppError::BadRequest(other.to_string()),
+    };
+    app.into()
+}
+
+/// Reads a raw body up to `limit` bytes, refusing larger ones with our error shape.
+pub async fn read_body(payload: web::Payload, limit: usize) -> Result<web::Bytes, AppError> {
+    match payload.to_bytes_limited(limit).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(e)) => Err(AppError::BadRequest(format!("could not read the body: {e}"))),
+        Err(_) => Err(AppError::PayloadTooLarge { limit }),
+    }
+}
+
+/// Counts and times each request by method, route pattern (not raw path: bounded label
+/// values) and status.
+fn record_request(method: &str, pattern: Option<String>, status: u16, started: Instant) {
+    let labels = [
+        ("method", method.to_string()),
+        ("route", pattern.unwrap_or_else(|| "unmatched".into())),
+        ("status", status.to_string()),
+    ];
+    metrics::counter!("twinhub_http_requests_total", &labels).increment(1);
+    metrics::histogram!("twinhub_http_request_duration_seconds", &labels).record(started.elapsed().as_secs_f64());
+}
+
+async fn no_such_endpoint() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound("endpoint"))
+}
+
+/// Security headers for every answer; the UI's pages may set a looser CSP of their own.
+fn security_headers() -> middleware::DefaultHeaders {
+    middleware::DefaultHeaders::new()
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::X_FRAME_OPTIONS, "DENY"))
+        .add((header::REFERRER_POLICY, "same-origin"))
+        .add((header::CONTENT_SECURITY_POLICY, "default-src 'none'; frame-ancestors 'none'"))
+}
+
+/// The landing page until the browser UI arrives.
+async fn index(core: web::Data<Core>) -> HttpResponse {
+    let page = std::fs::read_to_string(core.config.server.web_dir.join("index.html"))
+        .unwrap_or_else(|_| include_str!("../../web/index.html").to_string());
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"),
+        ))
+        .body(page)
+}
+
+/// Builds the HTTP server over `listener`; the caller awaits it.
+pub fn server(core: web::Data<Core>, listener: TcpListener, handle_signals: bool) -> std::io::Result<Server> {
+    let cfg = core.config.clone();
+    let app_core = core.clone();
+    let factory = move || {
+        let core = app_core.clone();
+        let limits = &cfg.limits;
+        let (app, api) = App::new()
+            .into_utoipa_app()
+            .openapi(ApiDoc::openapi())
+            .app_data(core.clone())
+            .app_data(web::JsonConfig::default().limit(limits.json_body_bytes).error_handler(json_error))
+            .app_data(web::PathConfig::default().error_handler(|e, _| AppError::BadRequest(e.to_string()).into()))
+            .app_data(web::QueryConfig::default().error_handler(|e, _| AppError::BadRequest(e.to_string()).into()))
+            .configure(system::routes)
+            .service(
+                scope::scope("/api")
+                    .configure(accounts::routes)
+                    .configure(profiles::routes)
+                    .configure(schools::routes)
+                    .configure(nso::routes)
+                    .configure(system::api_routes),
+            )
+            .split_for_parts();
+        let api_json = api.to_pretty_json().unwrap_or_default();
+        app.route(
+            "/api/openapi.json",
+            web::get().to(move || {
+                let body = api_json.clone();
+                async move { HttpResponse::Ok().content_type("application/json").body(body) }
+            }),
+        )
+        .route("/", web::get().to(index))
+        .default_service(web::to(no_such_endpoint))
+        .wrap_fn(move |req, srv| {
+            let started = Instant::now();
+            let method = req.method().to_string();
+            let fut = srv.call(req);
+            async move {
+                let res = fut.await;
+                if let Ok(r) = &res {
+                    record_request(&method, r.request().match_pattern(), r.status().as_u16(), started);
+                } else if let Err(e) = &res {
+                    record_request(&method, None, e.as_response_error().status_code().as_u16(), started);
+                }
+                res.map(|r| r.map_body(|_, b| b))
+            }
+        })
+        .wrap(security_headers())
+        .wrap(TracingLogger::default())
+    };
+    let mut server = HttpServer::new(factory)
+        .shutdown_timeout(core.config.server.shutdown_timeout_secs)
+        .listen(listener)?;
+    if core.config.server.workers > 0 {
+        server = server.workers(core.config.server.workers);
+    }
+    if !handle_signals {
+        server = server.disable_signals();
+    }
+    Ok(server.run())
+}

@@ -1,0 +1,108 @@
+//! The `twinhub` command: `serve` (the default) and administration tasks.
+
+use std::io::BufRead;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use twinhub::config::Config;
+use twinhub::domain::user::User;
+use twinhub::error::AppError;
+use twinhub::service::{accounts, nso};
+
+#[derive(Parser)]
+#[command(name = "twinhub", version, about = "School partnerships server in the style of eTwinning")]
+struct Cli {
+    /// Configuration file (values can also be set with TWINHUB_<SECTION>__<KEY>).
+    #[arg(long, default_value = "config.toml", global = true)]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API and the web UI (the default).
+    Serve,
+    /// Platform administration (run while the server is stopped: the store is locked).
+    Admin {
+        #[command(subcommand)]
+        action: AdminAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminAction {
+    /// Create a platform administrator, or make an existing member one. The password is read
+    /// from the first line of standard input (never from the command line, where it would
+    /// land in shell history and process lists).
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// eTwinning country code of the administrator's profile.
+        #[arg(long)]
+        country: Option<String>,
+    },
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = Config::load(Some(&cli.config)).and_then(|cfg| {
+        twinhub::telemetry::init_logging(&cfg.log.filter);
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => serve(cfg),
+            Command::Admin { action: AdminAction::Create { email, name, country } } => {
+                create_admin(cfg, email, name, country)
+            }
+        }
+    });
+    if let Err(e) = result {
+        let detail = match &e {
+            AppError::Internal(d) | AppError::Config(d) => d.clone(),
+            other => other.to_string(),
+        };
+        eprintln!("twinhub: {detail}");
+        std::process::exit(1);
+    }
+}
+
+fn serve(cfg: Config) -> Result<(), AppError> {
+    let demo = cfg.store.load_demo_on_empty;
+    actix_web::rt::System::new().block_on(async move {
+        let running = twinhub::server::start(cfg, true)?;
+        println!("Twinhub listening on http://{}", running.addr);
+        if demo {
+            println!("{}", twinhub::demo::login_hint());
+        }
+        println!("API description: http://{}/api/openapi.json — Ctrl-C stops the server.", running.addr);
+        running.wait().await
+    })
+}
+
+fn create_admin(cfg: Config, email: String, name: String, country: Option<String>) -> Result<(), AppError> {
+    let core = twinhub::server::open_core(cfg)?;
+    let existing = accounts::user_by_email(&core, &email)?;
+    let user: User = match existing {
+        Some(u) => u,
+        None => {
+            eprintln!("Password for {email} (one line on standard input):");
+            let mut password = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut password)
+                .map_err(AppError::internal)?;
+            let input = accounts::RegisterInput {
+                display_name: name,
+                email: email.clone(),
+                password: password.trim_end_matches(['\r', '\n']).to_string(),
+                country,
+            };
+            accounts::register(&core, input, std::net::Ipv4Addr::LOCALHOST.into())?;
+            accounts::user_by_email(&core, &email)?.ok_or_else(|| AppError::internal("account not created"))?
+        }
+    };
+    nso::make_admin(&core, user.id)?;
+    println!("{} (user {}) is a platform administrator.", user.email, user.id);
+    Ok(())
+}

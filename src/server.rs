@@ -1,0 +1,58 @@
+//! Wiring, in one place: open the store, build the services, load demo data on an empty
+//! store, bind the listener and start the HTTP server.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::web;
+
+use crate::clock::SystemClock;
+use crate::config::Config;
+use crate::error::AppError;
+use crate::service::Core;
+use crate::store::{SledStore, Store};
+use crate::{demo, http, telemetry};
+
+/// A started server: its address, a handle to stop it, and the future that runs it.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub server: Server,
+    pub core: web::Data<Core>,
+}
+
+/// Opens the sled store named in the config and the services over it.
+pub fn open_core(config: Config) -> Result<web::Data<Core>, AppError> {
+    let store: Arc<dyn Store> = Arc::new(SledStore::open(&config.store)?);
+    Ok(web::Data::new(Core::new(store, Arc::new(config), Arc::new(SystemClock))))
+}
+
+/// Starts serving; must be called inside the actix runtime. `handle_signals` makes Ctrl-C
+/// and SIGTERM stop the server gracefully (off in tests, which stop it through the handle).
+pub fn start(config: Config, handle_signals: bool) -> Result<Running, AppError> {
+    telemetry::init_metrics();
+    let core = open_core(config)?;
+    if core.config.store.load_demo_on_empty && core.store.is_empty()? {
+        demo::load(&core)?;
+    }
+    let bind = &core.config.server.bind;
+    let listener = TcpListener::bind(bind).map_err(|e| AppError::Config(format!("cannot listen on {bind}: {e}")))?;
+    let addr = listener.local_addr().map_err(AppError::internal)?;
+    let server = http::server(core.clone(), listener, handle_signals).map_err(AppError::internal)?;
+    Ok(Running { addr, server, core })
+}
+
+impl Running {
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped, then makes everything written durable before returning.
+    pub async fn wait(self) -> Result<(), AppError> {
+        self.server.await.map_err(AppError::internal)?;
+        let core = self.core.clone();
+        http::run(move || core.store.wait_durable().map_err(AppError::from)).await?;
+        tracing::info!("store flushed; shut down cleanly");
+        Ok(())
+    }
+}

@@ -1,0 +1,372 @@
+//! Registration, login, sessions and logout.
+//!
+//! Answers never reveal whether an e-mail is registered: registering a taken address answers
+//! exactly like a new one (and creates nothing), and a login with an unknown address spends
+//! the same Argon2 time as a wrong password. Session tokens are random 256-bit values; only
+//! their BLAKE2b hash is stored, so a copy of the database holds no usable session.
+
+use std::net::IpAddr;
+
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use blake2::{Blake2b, Digest};
+use garde::Validate;
+use serde::{Deserialize, Serialize};
+use time::{Duration, OffsetDateTime};
+use utoipa::ToSchema;
+
+use super::{hex, passwords, Core};
+use crate::config::Limits;
+use crate::domain::catalog::{self, MemberType};
+use crate::domain::user::{normalise_email, Profile, User};
+use crate::error::AppError;
+use crate::ids::UserId;
+use crate::store::{key, Tree, TxError};
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[garde(context(Limits as ctx))]
+pub struct RegisterInput {
+    #[garde(length(chars, min = 1, max = ctx.display_name_chars))]
+    pub display_name: String,
+    #[garde(email, length(max = ctx.email_chars))]
+    pub email: String,
+    #[garde(length(chars, min = ctx.password_min_chars, max = ctx.password_max_chars))]
+    pub password: String,
+    /// Optional at registration; the NSO of this country validates the member.
+    #[garde(skip)]
+    pub country: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[garde(context(Limits as ctx))]
+pub struct LoginInput {
+    #[garde(length(min = 1, max = ctx.email_chars))]
+    pub email: String,
+    #[garde(length(chars, min = 1, max = ctx.password_max_chars))]
+    pub password: String,
+}
+
+/// How the client proves itself on later requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionKind {
+    /// HttpOnly cookie; state-changing requests must carry the CSRF token.
+    Browser,
+    /// `Authorization: Bearer` token for API clients; no ambient credential, so no CSRF.
+    Bearer,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Session {
+    pub user: UserId,
+    pub kind: SessionKind,
+    /// Only browser sessions have one.
+    pub csrf: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub last_seen_at: OffsetDateTime,
+}
+
+/// A session just created: the token is handed to the client once and never stored.
+pub struct NewSession {
+    pub token: String,
+    pub session: Session,
+    pub user: User,
+}
+
+/// An authenticated request's identity.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub user: User,
+    pub session: Session,
+    pub token_hash: Vec<u8>,
+}
+
+fn token_hash(token: &str) -> Vec<u8> {
+    Blake2b::<blake2::digest::consts::U32>::digest(token.as_bytes()).to_vec()
+}
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    hex(&bytes)
+}
+
+fn check_country(country: Option<&str>) -> Result<(), AppError> {
+    match country {
+        Some(c) if !catalog::is_country(c) => Err(AppError::Validation(format!(
+            "country: '{c}' is not an eTwinning country code"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Creates the account unless the e-mail is taken; the answer is the same either way.
+pub fn register(core: &Core, input: RegisterInput, addr: IpAddr) -> Result<(), AppError> {
+    let now = core.clock.now();
+    let addr_key = addr.to_string();
+    core.rate_limits.registrations_per_address.check(&addr_key, now)?;
+    input.validate_with(&core.config.limits)?;
+    check_country(input.country.as_deref())?;
+    core.rate_limits.registrations_per_address.record(&addr_key, now);
+
+    let email = normalise_email(&input.email);
+    let password_hash = passwords::hash(&input.password)?;
+    let id = UserId(core.store.next_id()?);
+    let user = User {
+        id,
+        email: email.clone(),
+        password_hash,
+        profile: Profile {
+            display_name: input.display_name.trim().to_string(),
+            country: input.country,
+            languages: vec![],
+            subjects: vec![],
+            member_type: MemberType::Teacher,
+            bio: String::new(),
+            available_for_projects: false,
+        },
+        validation: None,
+        nso_country: None,
+        admin: false,
+        picture: None,
+        created_at: now,
+    };
+    let created = insert_user(core, &user)?;
+    if created {
+        tracing::info!(user = %id, "member registered");
+    }
+    Ok(())
+}
+
+/// Writes a new user and its indexes unless the e-mail is taken; says whether it did.
+pub fn insert_user(core: &Core, user: &User) -> Result<bool, AppError> {
+    core.store.transact(
+        &[Tree::UseridUser, Tree::EmailUserid, Tree::CountryUserid],
+        |tx| {
+            if tx.get(Tree::EmailUserid, user.email.as_bytes())?.is_some() {
+                return Ok(false);
+            }
+            tx.put_json(Tree::UseridUser, &user.id.key(), user)?;
+            tx.insert(Tree::EmailUserid, user.email.as_bytes(), user.id.key().to_vec())?;
+            if let Some(c) = &user.profile.country {
+                tx.insert(Tree::CountryUserid, &key(&[c.as_bytes(), &user.id.key()]), vec![])?;
+            }
+            Ok(true)
+        },
+    )
+}
+
+pub fn user_by_email(core: &Core, email: &str) -> Result<Option<User>, AppError> {
+    let Some(id) = core.store.get(Tree::EmailUserid, normalise_email(email).as_bytes())? else {
+        return Ok(None);
+    };
+    match UserId::from_key(&id) {
+        Some(id) => core.user(id).map(Some),
+        None => Err(AppError::internal("malformed email index entry")),
+    }
+}
+
+/// Checks the credentials (throttled per account and per address) and opens a session.
+pub fn login(core: &Core, input: LoginInput, addr: IpAddr, kind: SessionKind) -> Result<NewSession, AppError> {
+    input.validate_with(&core.config.limits)?;
+    let now = core.clock.now();
+    let account_key = normalise_email(&input.email);
+    let addr_key = addr.to_string();
+    let limits = &core.rate_limits;
+    limits.login_per_account.check(&account_key, now)?;
+    limits.login_per_address.check(&addr_key, now)?;
+
+    let user = user_by_email(core, &input.email)?;
+    let ok = match &user {
+        Some(u) => passwords::verify(&input.password, &u.password_hash),
+        None => {
+            passwords::verify_against_nothing(&input.password);
+            false
+        }
+    };
+    let Some(user) = user.filter(|_| ok) else {
+        limits.login_per_account.record(&account_key, now);
+        limits.login_per_address.record(&addr_key, now);
+        metrics::counter!("twinhub_login_failures_total").increment(1);
+        return Err(AppError::InvalidCredentials);
+    };
+    limits.login_per_account.clear(&account_key);
+    open_session(core, user, kind)
+}
+
+pub fn open_session(core: &Core, user: User, kind: SessionKind) -> Result<NewSession, AppError> {
+    let now = core.clock.now();
+    let token = random_token();
+    let hash = token_hash(&token);
+    let session = Session {
+        user: user.id,
+        kind,
+        csrf: (kind == SessionKind::Browser).then(random_token),
+        created_at: now,
+        last_seen_at: now,
+    };
+    core.store.transact(&[Tree::SessionhashSession, Tree::UseridSessionhash], |tx| {
+        tx.put_json(Tree::SessionhashSession, &hash, &session)?;
+        tx.insert(Tree::UseridSessionhash, &key(&[&user.id.key(), &hash]), vec![])?;
+        Ok(())
+    })?;
+    Ok(NewSession { token, session, user })
+}
+
+/// Resolves a token to its member, enforcing the idle and absolute expiry.
+pub fn authenticate(core: &Core, token: &str) -> Result<Authenticated, AppError> {
+    let hash = token_hash(token);
+    let Some(mut session) = core.store.get_json::<Session>(Tree::SessionhashSession, &hash)? else {
+        return Err(AppError::Unauthenticated);
+    };
+    let now = core.clock.now();
+    let auth = &core.config.auth;
+    let idle = now - session.last_seen_at > Duration::seconds(auth.session_idle_secs);
+    let too_old = now - session.created_at > Duration::seconds(auth.session_absolute_secs);
+    if idle || too_old {
+        end_session(core, session.user, &hash)?;
+        return Err(AppError::Unauthenticated);
+    }
+    let user = match core.user(session.user) {
+        Ok(u) => u,
+        Err(AppError::NotFound(_)) => return Err(AppError::Unauthenticated),
+        Err(e) => return Err(e),
+    };
+    if now - session.last_seen_at >= Duration::seconds(auth.session_touch_interval_secs) {
+        // Losing a last-seen update in a crash only shortens the session: no need to wait.
+        session.last_seen_at = now;
+        core.store
+            .insert_relaxed(Tree::SessionhashSession, &hash, crate::store::encode(&session)?)?;
+    }
+    Ok(Authenticated {
+        user,
+        session,
+        token_hash: hash,
+    })
+}
+
+pub fn logout(core: &Core, who: &Authenticated) -> Result<(), AppError> {
+    end_session(core, who.user.id, &who.token_hash)
+}
+
+fn end_session(core: &Core, user: UserId, hash: &[u8]) -> Result<(), AppError> {
+    core.store.transact(&[Tree::SessionhashSession, Tree::UseridSessionhash], |tx| {
+        tx.remove(Tree::SessionhashSession, hash)?;
+        tx.remove(Tree::UseridSessionhash, &key(&[&user.key(), hash]))?;
+        Ok::<(), TxError>(())
+    })
+}
+
+/// Constant-time comparison, so the CSRF check leaks nothing through timing.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::testing;
+    use std::net::Ipv4Addr;
+
+    const ADDR: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+
+    fn register_input(email: &str) -> RegisterInput {
+        RegisterInput {
+            display_name: "Ann".into(),
+            email: email.into(),
+            password: "a long enough password".into(),
+            country: Some("FR".into()),
+        }
+    }
+
+    fn login_input(email: &str, password: &str) -> LoginInput {
+        LoginInput {
+            email: email.into(),
+            password: password.into(),
+        }
+    }
+
+    #[test]
+    fn a_taken_email_answers_the_same_and_keeps_the_first_account() {
+        let (core, _) = testing::core();
+        register(&core, register_input("ann@x.eu"), ADDR).unwrap();
+        let mut again = register_input("ANN@x.eu");
+        again.password = "another long password".into();
+        register(&core, again, ADDR).unwrap();
+        login(&core, login_input("ann@x.eu", "a long enough password"), ADDR, SessionKind::Bearer).unwrap();
+        let err = login(&core, login_input("ann@x.eu", "another long password"), ADDR, SessionKind::Bearer);
+        assert!(matches!(err, Err(AppError::InvalidCredentials)));
+    }
+
+    #[test]
+    fn failed_logins_are_throttled_per_account() {
+        let (core, _) = testing::core();
+        register(&core, register_input("ann@x.eu"), ADDR).unwrap();
+        for _ in 0..core.config.auth.login_failures_per_account {
+            let r = login(&core, login_input("ann@x.eu", "wrong password!"), ADDR, SessionKind::Bearer);
+            assert!(matches!(r, Err(AppError::InvalidCredentials)));
+        }
+        let r = login(&core, login_input("ann@x.eu", "a long enough password"), ADDR, SessionKind::Bearer);
+        assert!(matches!(r, Err(AppError::RateLimited { .. })), "even the right password waits");
+    }
+
+    #[test]
+    fn sessions_expire_when_idle_and_when_old() {
+        let (core, clock) = testing::core();
+        register(&core, register_input("ann@x.eu"), ADDR).unwrap();
+        let s = login(&core, login_input("ann@x.eu", "a long enough password"), ADDR, SessionKind::Browser).unwrap();
+        assert!(s.session.csrf.is_some());
+        let idle = core.config.auth.session_idle_secs;
+        clock.advance(Duration::seconds(idle - 10));
+        authenticate(&core, &s.token).unwrap();
+        clock.advance(Duration::seconds(idle - 10));
+        authenticate(&core, &s.token).expect("use refreshed the idle timer");
+        clock.advance(Duration::seconds(idle + 1));
+        assert!(matches!(authenticate(&core, &s.token), Err(AppError::Unauthenticated)));
+
+        let s = login(&core, login_input("ann@x.eu", "a long enough password"), ADDR, SessionKind::Bearer).unwrap();
+        let absolute = core.config.auth.session_absolute_secs;
+        let step = idle / 2;
+        let mut elapsed = 0;
+        while elapsed + step <= absolute {
+            clock.advance(Duration::seconds(step));
+            elapsed += step;
+            authenticate(&core, &s.token).unwrap();
+        }
+        clock.advance(Duration::seconds(step));
+        assert!(matches!(authenticate(&core, &s.token), Err(AppError::Unauthenticated)));
+    }
+
+    #[test]
+    fn logout_ends_the_session_and_tokens_are_not_stored() {
+        let (core, _) = testing::core();
+        register(&core, register_input("ann@x.eu"), ADDR).unwrap();
+        let s = login(&core, login_input("ann@x.eu", "a long enough password"), ADDR, SessionKind::Bearer).unwrap();
+        assert!(core.store.get(Tree::SessionhashSession, s.token.as_bytes()).unwrap().is_none());
+        let who = authenticate(&core, &s.token).unwrap();
+        logout(&core, &who).unwrap();
+        assert!(matches!(authenticate(&core, &s.token), Err(AppError::Unauthenticated)));
+    }
+
+    #[test]
+    fn registration_input_is_validated() {
+        let (core, _) = testing::core();
+        let mut bad = register_input("not-an-email");
+        assert!(matches!(register(&core, bad, ADDR), Err(AppError::Validation(_))));
+        bad = register_input("a@b.eu");
+        bad.password = "short".into();
+        assert!(matches!(register(&core, bad, ADDR), Err(AppError::Validation(_))));
+        bad = register_input("a@b.eu");
+        bad.country = Some("XX".into());
+        assert!(matches!(register(&core, bad, ADDR), Err(AppError::Validation(_))));
+        assert!(core.store.is_empty().unwrap(), "refusals write nothing");
+    }
+
+    #[test]
+    fn secrets_compare_exactly() {
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "abcd"));
+    }
+}

@@ -1,0 +1,148 @@
+//! Services: one module per area. Each public function checks who may do what, runs one
+//! store transaction, and returns plain data. HTTP handlers only translate to and from JSON.
+
+pub mod accounts;
+pub mod nso;
+pub mod passwords;
+pub mod profiles;
+pub mod rate_limit;
+pub mod schools;
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::error::AppError;
+use crate::ids::UserId;
+use crate::store::{Store, Tree};
+use crate::domain::user::User;
+use rate_limit::RateLimits;
+
+/// What every service call needs, wired once at start (no global singletons).
+pub struct Core {
+    pub store: Arc<dyn Store>,
+    pub config: Arc<Config>,
+    pub clock: Arc<dyn Clock>,
+    pub rate_limits: RateLimits,
+}
+
+impl Core {
+    pub fn new(store: Arc<dyn Store>, config: Arc<Config>, clock: Arc<dyn Clock>) -> Core {
+        let rate_limits = RateLimits::new(&config.auth);
+        Core {
+            store,
+            config,
+            clock,
+            rate_limits,
+        }
+    }
+
+    pub fn user(&self, id: UserId) -> Result<User, AppError> {
+        self.store
+            .get_json(Tree::UseridUser, &id.key())?
+            .ok_or(AppError::NotFound("user"))
+    }
+}
+
+/// Paging parameters of every list endpoint.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct PageQuery {
+    /// Items per page (default and maximum in config.toml).
+    pub limit: Option<usize>,
+    /// The `next` cursor of the previous page.
+    pub after: Option<String>,
+}
+
+impl PageQuery {
+    pub fn limit(&self, cfg: &Config) -> usize {
+        self.limit
+            .unwrap_or(cfg.limits.page_size_default)
+            .clamp(1, cfg.limits.page_size_max)
+    }
+
+    /// The cursor is the hex of the last key seen: opaque to clients, stable across writes.
+    pub fn after_key(&self) -> Result<Option<Vec<u8>>, AppError> {
+        self.after.as_deref().map(unhex).transpose()
+    }
+}
+
+/// One page of a list, with the cursor of the next page when there is one.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// Builds a page from up to `limit + 1` fetched rows: the extra row only signals more.
+    pub fn from_rows(mut rows: Vec<(Vec<u8>, T)>, limit: usize) -> Page<T> {
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        let next = if more { rows.last().map(|(k, _)| hex(k)) } else { None };
+        Page {
+            items: rows.into_iter().map(|(_, v)| v).collect(),
+            next,
+        }
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Result<Vec<u8>, AppError> {
+    let bad = || AppError::BadRequest("the paging cursor is not valid".into());
+    if s.len() % 2 != 0 || s.len() > 512 {
+        return Err(bad());
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or_else(bad))
+        .collect()
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+    use crate::clock::ManualClock;
+    use crate::store::MemoryStore;
+    use time::macros::datetime;
+
+    /// A core over the memory store with a manual clock, for service unit tests.
+    pub fn core() -> (Core, Arc<ManualClock>) {
+        let clock = Arc::new(ManualClock::new(datetime!(2026-01-01 0:00 UTC)));
+        let core = Core::new(
+            Arc::new(MemoryStore::new()),
+            Arc::new(Config::defaults()),
+            clock.clone(),
+        );
+        (core, clock)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        let q = PageQuery { limit: None, after: Some(hex(&[0, 255, 16])) };
+        assert_eq!(q.after_key().unwrap(), Some(vec![0, 255, 16]));
+        for bad in ["0", "zz", "é1"] {
+            let q = PageQuery { limit: None, after: Some(bad.into()) };
+            assert!(matches!(q.after_key(), Err(AppError::BadRequest(_))));
+        }
+    }
+
+    #[test]
+    fn pages_signal_more_with_the_extra_row() {
+        let rows = vec![(vec![1], 'a'), (vec![2], 'b'), (vec![3], 'c')];
+        let page = Page::from_rows(rows.clone(), 2);
+        assert_eq!(page.items, ['a', 'b']);
+        assert_eq!(page.next.as_deref(), Some("02"));
+        assert_eq!(Page::from_rows(rows, 3).next, None);
+    }
+}

@@ -1,0 +1,215 @@
+//! NSO work (R1): officers validate or un-validate members of their own country; platform
+//! admins appoint and remove officers.
+
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::profiles::load;
+use super::{Core, Page, PageQuery};
+use crate::domain::catalog;
+use crate::domain::user::{PublicProfile, User, Validation};
+use crate::error::AppError;
+use crate::ids::UserId;
+use crate::store::{Tree, TxError};
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ValidationFilter {
+    /// Members waiting for validation.
+    #[default]
+    Pending,
+    Validated,
+    All,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct MembersQuery {
+    pub status: Option<ValidationFilter>,
+    /// Items per page (default and maximum in config.toml).
+    pub limit: Option<usize>,
+    /// The `next` cursor of the previous page.
+    pub after: Option<String>,
+}
+
+impl MembersQuery {
+    pub fn page(&self) -> PageQuery {
+        PageQuery { limit: self.limit, after: self.after.clone() }
+    }
+}
+
+fn officer_country(actor: &User) -> Result<&str, AppError> {
+    actor
+        .nso_country
+        .as_deref()
+        .ok_or_else(|| AppError::Forbidden("only NSO officers can do this".into()))
+}
+
+/// The officer's country's members, filtered by validation state, in id order.
+pub fn members(core: &Core, actor: &User, query: &MembersQuery) -> Result<Page<PublicProfile>, AppError> {
+    let country = officer_country(actor)?;
+    let filter = query.status.unwrap_or_default();
+    let limit = query.page().limit(&core.config);
+    let mut after = query.page().after_key()?;
+    let mut rows = Vec::new();
+    // Filtering happens after the scan, so keep scanning until the page is full.
+    while rows.len() <= limit {
+        let batch = core.store.scan_prefix(Tree::CountryUserid, country.as_bytes(), after.as_deref(), limit + 1)?;
+        let Some((last, _)) = batch.last() else { break };
+        after = Some(last.clone());
+        for (k, _) in batch {
+            let Some(id) = UserId::from_key(&k[country.len()..]) else { continue };
+            let user = core.user(id)?;
+            let keep = match filter {
+                ValidationFilter::Pending => user.validation.is_none(),
+                ValidationFilter::Validated => user.validation.is_some(),
+                ValidationFilter::All => true,
+            };
+            if keep && rows.len() <= limit {
+                rows.push((k, user.public_view()));
+            }
+        }
+    }
+    Ok(Page::from_rows(rows, limit))
+}
+
+/// Validates (or withdraws the validation of) a member of the officer's own country.
+pub fn set_validation(core: &Core, actor: &User, member: UserId, validated: bool) -> Result<PublicProfile, AppError> {
+    let country = officer_country(actor)?.to_string();
+    let now = core.clock.now();
+    let user = core.store.transact(&[Tree::UseridUser], |tx| {
+        let mut user = load(tx, member)?;
+        // Checked inside the transaction: the member's country cannot change under us.
+        if !actor.can_validate(&user) {
+            return Err(TxError::Abort(AppError::Forbidden(format!(
+                "NSO officers of {country} can only validate members whose profile country is {country}"
+            ))));
+        }
+        user.validation = match (validated, user.validation.take()) {
+            (true, Some(existing)) => Some(existing),
+            (true, None) => Some(Validation { by: actor.id, at: now }),
+            (false, _) => None,
+        };
+        tx.put_json(Tree::UseridUser, &member.key(), &user)?;
+        Ok(user)
+    })?;
+    tracing::info!(officer = %actor.id, member = %member, validated, "validation changed");
+    Ok(user.public_view())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AppointInput {
+    pub user_id: UserId,
+    /// The country whose NSO the member will work for.
+    pub country: String,
+}
+
+fn ensure_admin(actor: &User) -> Result<(), AppError> {
+    if actor.admin {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("only platform administrators can do this".into()))
+    }
+}
+
+/// Makes a member an NSO officer of `country` (or removes the role with `None`).
+pub fn set_officer(core: &Core, actor: &User, member: UserId, country: Option<String>) -> Result<PublicProfile, AppError> {
+    ensure_admin(actor)?;
+    if let Some(c) = &country {
+        if !catalog::is_country(c) {
+            return Err(AppError::Validation(format!("country: '{c}' is not an eTwinning country code")));
+        }
+    }
+    let user = core.store.transact(&[Tree::UseridUser], |tx| {
+        let mut user = load(tx, member)?;
+        user.nso_country = country.clone();
+        tx.put_json(Tree::UseridUser, &member.key(), &user)?;
+        Ok(user)
+    })?;
+    tracing::info!(admin = %actor.id, member = %member, country = ?country, "NSO appointment changed");
+    Ok(user.public_view())
+}
+
+/// Makes an existing member a platform administrator (used by `twinhub admin create`).
+pub fn make_admin(core: &Core, member: UserId) -> Result<(), AppError> {
+    core.store.transact(&[Tree::UseridUser], |tx| {
+        let mut user = load(tx, member)?;
+        user.admin = true;
+        tx.put_json(Tree::UseridUser, &member.key(), &user)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::accounts::{self, RegisterInput};
+    use crate::service::testing;
+
+    fn member(core: &Core, email: &str, country: &str) -> User {
+        let input = RegisterInput {
+            display_name: email.into(),
+            email: email.into(),
+            password: "long enough password".into(),
+            country: Some(country.into()),
+        };
+        accounts::register(core, input, "127.0.0.1".parse().unwrap()).unwrap();
+        accounts::user_by_email(core, email).unwrap().unwrap()
+    }
+
+    #[test]
+    fn officers_validate_their_country_only() {
+        let (core, _) = testing::core();
+        let admin = member(&core, "admin@x.eu", "FR");
+        make_admin(&core, admin.id).unwrap();
+        let admin = core.user(admin.id).unwrap();
+        let officer = member(&core, "nso@x.eu", "FR");
+        set_officer(&core, &admin, officer.id, Some("FR".into())).unwrap();
+        let officer = core.user(officer.id).unwrap();
+        let fr = member(&core, "fr@x.eu", "FR");
+        let de = member(&core, "de@x.eu", "DE");
+
+        assert!(set_validation(&core, &officer, fr.id, true).unwrap().roles.etwinner);
+        assert!(matches!(set_validation(&core, &officer, de.id, true), Err(AppError::Forbidden(_))));
+        assert!(core.user(de.id).unwrap().validation.is_none());
+        assert!(matches!(set_validation(&core, &fr, de.id, true), Err(AppError::Forbidden(_))));
+        assert!(!set_validation(&core, &officer, fr.id, false).unwrap().roles.etwinner);
+    }
+
+    #[test]
+    fn only_admins_appoint_officers() {
+        let (core, _) = testing::core();
+        let a = member(&core, "a@x.eu", "FR");
+        let b = member(&core, "b@x.eu", "FR");
+        assert!(matches!(set_officer(&core, &a, b.id, Some("FR".into())), Err(AppError::Forbidden(_))));
+        make_admin(&core, a.id).unwrap();
+        let a = core.user(a.id).unwrap();
+        assert!(matches!(set_officer(&core, &a, b.id, Some("XX".into())), Err(AppError::Validation(_))));
+        assert!(matches!(set_officer(&core, &a, UserId(9999), Some("FR".into())), Err(AppError::NotFound(_))));
+    }
+
+    #[test]
+    fn pending_lists_page_through_filtered_members() {
+        let (core, _) = testing::core();
+        let admin = member(&core, "admin@x.eu", "DE");
+        make_admin(&core, admin.id).unwrap();
+        let admin = core.user(admin.id).unwrap();
+        let officer = member(&core, "nso@x.eu", "DE");
+        set_officer(&core, &admin, officer.id, Some("FR".into())).unwrap();
+        let officer = core.user(officer.id).unwrap();
+        let ids: Vec<UserId> = (0..7).map(|i| member(&core, &format!("t{i}@x.eu"), "FR").id).collect();
+        for id in ids.iter().step_by(2) {
+            set_validation(&core, &officer, *id, true).unwrap();
+        }
+        let mut seen = vec![];
+        let mut after = None;
+        loop {
+            let q = MembersQuery { status: Some(ValidationFilter::Pending), limit: Some(2), after: after.clone() };
+            let page = members(&core, &officer, &q).unwrap();
+            seen.extend(page.items.iter().map(|p| p.id));
+            match page.next {
+                Some(n) => after = Some(n),
+                None => break,
+            }
+        }
+        assert_eq!(seen, vec![ids[1], ids[3], ids[5]]);
+    }
+}

@@ -1,0 +1,131 @@
+//! Counting attempts in a sliding window: failed logins per account and per client address,
+//! registrations per address. Kept in memory (a restart forgets them, which is acceptable for
+//! throttling) and bounded in the number of keys it remembers.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+
+use time::{Duration, OffsetDateTime};
+
+use crate::config::AuthConfig;
+use crate::error::AppError;
+
+pub struct WindowCounter {
+    limit: u32,
+    window: Duration,
+    max_keys: usize,
+    hits: Mutex<HashMap<String, VecDeque<OffsetDateTime>>>,
+}
+
+impl WindowCounter {
+    pub fn new(limit: u32, window_secs: u64, max_keys: usize) -> Self {
+        WindowCounter {
+            limit,
+            window: Duration::seconds(window_secs as i64),
+            max_keys,
+            hits: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Refuses when `key` already has `limit` hits inside the window.
+    pub fn check(&self, key: &str, now: OffsetDateTime) -> Result<(), AppError> {
+        let mut hits = self.hits.lock().map_err(AppError::internal)?;
+        let Some(q) = hits.get_mut(key) else { return Ok(()) };
+        prune(q, now - self.window);
+        match q.front() {
+            Some(oldest) if q.len() as u32 >= self.limit => {
+                let wait = (*oldest + self.window - now).whole_seconds().max(1);
+                Err(AppError::RateLimited {
+                    retry_after_secs: wait as u64,
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub fn record(&self, key: &str, now: OffsetDateTime) {
+        let Ok(mut hits) = self.hits.lock() else { return };
+        if !hits.contains_key(key) && hits.len() >= self.max_keys {
+            evict(&mut hits, now - self.window, self.max_keys);
+        }
+        let q = hits.entry(key.to_string()).or_default();
+        prune(q, now - self.window);
+        q.push_back(now);
+    }
+
+    pub fn clear(&self, key: &str) {
+        if let Ok(mut hits) = self.hits.lock() {
+            hits.remove(key);
+        }
+    }
+}
+
+fn prune(q: &mut VecDeque<OffsetDateTime>, cutoff: OffsetDateTime) {
+    while q.front().is_some_and(|t| *t <= cutoff) {
+        q.pop_front();
+    }
+}
+
+/// Makes room for one key: forget every key with nothing in the window, or failing that the
+/// key whose last hit is oldest.
+fn evict(hits: &mut HashMap<String, VecDeque<OffsetDateTime>>, cutoff: OffsetDateTime, max_keys: usize) {
+    hits.retain(|_, q| q.back().is_some_and(|t| *t > cutoff));
+    if hits.len() >= max_keys {
+        if let Some(oldest) = hits
+            .iter()
+            .min_by_key(|(_, q)| q.back().copied())
+            .map(|(k, _)| k.clone())
+        {
+            hits.remove(&oldest);
+        }
+    }
+}
+
+/// The server's throttles, configured from `[auth]`.
+pub struct RateLimits {
+    pub login_per_account: WindowCounter,
+    pub login_per_address: WindowCounter,
+    pub registrations_per_address: WindowCounter,
+}
+
+impl RateLimits {
+    pub fn new(cfg: &AuthConfig) -> Self {
+        let max = cfg.rate_tracker_max_keys;
+        RateLimits {
+            login_per_account: WindowCounter::new(cfg.login_failures_per_account, cfg.login_failure_window_secs, max),
+            login_per_address: WindowCounter::new(cfg.login_failures_per_address, cfg.login_failure_window_secs, max),
+            registrations_per_address: WindowCounter::new(cfg.registrations_per_address, cfg.registration_window_secs, max),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn refuses_at_the_limit_and_recovers_after_the_window() {
+        let c = WindowCounter::new(2, 60, 100);
+        let t0 = datetime!(2026-01-01 0:00 UTC);
+        c.record("a", t0);
+        c.check("a", t0).unwrap();
+        c.record("a", t0 + Duration::seconds(10));
+        let err = c.check("a", t0 + Duration::seconds(20)).unwrap_err();
+        assert!(matches!(err, AppError::RateLimited { retry_after_secs: 40 }));
+        c.check("b", t0).unwrap();
+        c.check("a", t0 + Duration::seconds(61)).unwrap();
+        c.clear("a");
+        c.check("a", t0 + Duration::seconds(20)).unwrap();
+    }
+
+    #[test]
+    fn memory_stays_bounded() {
+        let c = WindowCounter::new(5, 60, 10);
+        let t0 = datetime!(2026-01-01 0:00 UTC);
+        for i in 0..1000 {
+            c.record(&format!("k{i}"), t0 + Duration::milliseconds(i));
+        }
+        assert!(c.hits.lock().unwrap().len() <= 10);
+    }
+}

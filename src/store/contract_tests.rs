@@ -1,0 +1,119 @@
+//! The same behaviour asked of both backends, so the memory store used by unit tests
+//! cannot drift from sled.
+
+use super::*;
+use crate::config::{Config, Durability};
+
+fn backends() -> Vec<(Box<dyn Store>, Option<tempfile::TempDir>)> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = Config::defaults().store;
+    cfg.path = dir.path().join("db");
+    cfg.durability = Durability::Fsync;
+    vec![
+        (Box::new(MemoryStore::new()), None),
+        (Box::new(SledStore::open(&cfg).unwrap()), Some(dir)),
+    ]
+}
+
+#[test]
+fn a_transaction_writes_several_trees_at_once() {
+    for (store, _dir) in backends() {
+        let store: &dyn Store = store.as_ref();
+        store
+            .transact(&[Tree::UseridUser, Tree::EmailUserid], |tx| {
+                tx.insert(Tree::UseridUser, b"1", b"alice".to_vec())?;
+                tx.insert(Tree::EmailUserid, b"a@x", b"1".to_vec())?;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(store.get(Tree::UseridUser, b"1").unwrap(), Some(b"alice".to_vec()));
+        assert_eq!(store.get(Tree::EmailUserid, b"a@x").unwrap(), Some(b"1".to_vec()));
+    }
+}
+
+#[test]
+fn a_refused_transaction_leaves_nothing_written() {
+    for (store, _dir) in backends() {
+        let store: &dyn Store = store.as_ref();
+        let result: Result<(), AppError> = store.transact(&[Tree::UseridUser, Tree::EmailUserid], |tx| {
+            tx.insert(Tree::UseridUser, b"1", b"alice".to_vec())?;
+            Err(AppError::Conflict("no".into()).into())
+        });
+        assert!(matches!(result, Err(AppError::Conflict(_))));
+        assert_eq!(store.get(Tree::UseridUser, b"1").unwrap(), None);
+    }
+}
+
+#[test]
+fn reads_inside_a_transaction_see_its_own_writes() {
+    for (store, _dir) in backends() {
+        let store: &dyn Store = store.as_ref();
+        let seen = store
+            .transact(&[Tree::Meta], |tx| {
+                tx.insert(Tree::Meta, b"k", b"v".to_vec())?;
+                tx.get(Tree::Meta, b"k")
+            })
+            .unwrap();
+        assert_eq!(seen, Some(b"v".to_vec()));
+    }
+}
+
+#[test]
+fn undeclared_trees_are_refused() {
+    for (store, _dir) in backends() {
+        let store: &dyn Store = store.as_ref();
+        let result = store.transact(&[Tree::Meta], |tx| tx.insert(Tree::UseridUser, b"k", vec![]));
+        assert!(matches!(result, Err(AppError::Internal(_))));
+        assert_eq!(store.get(Tree::UseridUser, b"k").unwrap(), None);
+    }
+}
+
+#[test]
+fn prefix_scans_page_in_key_order() {
+    for (store, _dir) in backends() {
+        let store: &dyn Store = store.as_ref();
+        store
+            .transact(&[Tree::CountryUserid], |tx| {
+                for k in ["FRc", "FRa", "DEz", "FRb", "GRa"] {
+                    tx.insert(Tree::CountryUserid, k.as_bytes(), vec![])?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        let keys = |after: Option<&[u8]>| -> Vec<String> {
+            store
+                .scan_prefix(Tree::CountryUserid, b"FR", after, 2)
+                .unwrap()
+                .into_iter()
+                .map(|(k, _)| String::from_utf8(k).unwrap())
+                .collect()
+        };
+        assert_eq!(keys(None), ["FRa", "FRb"]);
+        assert_eq!(keys(Some(b"FRb")), ["FRc"]);
+        assert!(keys(Some(b"FRc")).is_empty());
+    }
+}
+
+#[test]
+fn ids_are_unique_and_nonzero() {
+    for (store, _dir) in backends() {
+        let a = store.next_id().unwrap();
+        let b = store.next_id().unwrap();
+        assert!(a > 0 && b > 0 && a != b);
+    }
+}
+
+#[test]
+fn sled_data_survives_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = Config::defaults().store;
+    cfg.path = dir.path().join("db");
+    {
+        let store: Box<dyn Store> = Box::new(SledStore::open(&cfg).unwrap());
+        store
+            .transact(&[Tree::Meta], |tx| tx.insert(Tree::Meta, b"k", b"v".to_vec()))
+            .unwrap();
+    }
+    let store = SledStore::open(&cfg).unwrap();
+    assert_eq!(store.get(Tree::Meta, b"k").unwrap(), Some(b"v".to_vec()));
+}

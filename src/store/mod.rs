@@ -1,0 +1,233 @@
+//! The storage seam: a narrow key-value trait with a sled backend (`sled_store`) and an
+//! in-memory backend for unit tests (`memory`). No sled type leaves this module.
+//!
+//! Values are JSON (debuggable with any sled dump, tolerant of added fields); keys are
+//! built from fixed-width big-endian ids, or from a string when the key *is* that string.
+//! Every write goes through [`Store::transaction`], which is atomic across the trees it
+//! names and returns only once the write is durable (see `group_commit`).
+
+mod group_commit;
+mod memory;
+mod sled_store;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+pub use memory::MemoryStore;
+pub use sled_store::SledStore;
+
+use crate::error::AppError;
+
+/// The trees, each named after what it maps (`key_value`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Tree {
+    /// Store-wide facts: schema version, whether demo data was loaded.
+    Meta,
+    /// user id → `User`.
+    UseridUser,
+    /// normalised e-mail → user id. Enforces one account per address.
+    EmailUserid,
+    /// country code ++ user id → (). Lets an NSO list its country's members.
+    CountryUserid,
+    /// user id → picture bytes (content type lives on the user record).
+    UseridPicture,
+    /// BLAKE2b hash of a session token → `Session`. The token itself is never stored.
+    SessionhashSession,
+    /// user id ++ session hash → (). Lets all of a user's sessions be found and ended.
+    UseridSessionhash,
+    /// school id → `School`.
+    SchoolidSchool,
+    /// normalised "country|city|name" → school id. Finds an existing school before creating one.
+    SchoolkeySchoolid,
+    /// school id ++ tie id → `Tie`. Every membership ever, current and past (the history).
+    SchoolidTie,
+    /// user id ++ school id → tie id. The member's current schools only.
+    UseridSchoolidTie,
+}
+
+impl Tree {
+    pub const ALL: [Tree; 11] = [
+        Tree::Meta,
+        Tree::UseridUser,
+        Tree::EmailUserid,
+        Tree::CountryUserid,
+        Tree::UseridPicture,
+        Tree::SessionhashSession,
+        Tree::UseridSessionhash,
+        Tree::SchoolidSchool,
+        Tree::SchoolkeySchoolid,
+        Tree::SchoolidTie,
+        Tree::UseridSchoolidTie,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Tree::Meta => "meta",
+            Tree::UseridUser => "userid_user",
+            Tree::EmailUserid => "email_userid",
+            Tree::CountryUserid => "country_userid",
+            Tree::UseridPicture => "userid_picture",
+            Tree::SessionhashSession => "sessionhash_session",
+            Tree::UseridSessionhash => "userid_sessionhash",
+            Tree::SchoolidSchool => "schoolid_school",
+            Tree::SchoolkeySchoolid => "schoolkey_schoolid",
+            Tree::SchoolidTie => "schoolid_tie",
+            Tree::UseridSchoolidTie => "userid_schoolid_tie",
+        }
+    }
+}
+
+/// Storage failures. Opaque to callers: they become `AppError::Internal`.
+#[derive(Debug, thiserror::Error)]
+#[error("store: {0}")]
+pub struct StoreError(pub String);
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
+/// Why a transaction body stopped: a rule said no (the caller's error, returned as is),
+/// or the backend needs it retried or failed.
+#[derive(Debug)]
+pub enum TxError {
+    Abort(AppError),
+    Backend(BackendTxError),
+}
+
+/// Backend-specific transaction failure (conflict to retry, or I/O); only the store reads it.
+#[derive(Debug)]
+pub struct BackendTxError(pub(crate) BackendTxKind);
+
+#[derive(Debug)]
+pub(crate) enum BackendTxKind {
+    Sled(sled::transaction::UnabortableTransactionError),
+    Undeclared(Tree),
+}
+
+impl std::fmt::Display for BackendTxError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            BackendTxKind::Sled(e) => write!(f, "sled transaction: {e:?}"),
+            BackendTxKind::Undeclared(t) => write!(f, "tree {} used but not declared in the transaction", t.name()),
+        }
+    }
+}
+
+impl From<AppError> for TxError {
+    fn from(e: AppError) -> Self {
+        TxError::Abort(e)
+    }
+}
+
+/// What a transaction body may do: point reads and writes on the trees it declared.
+/// (sled transactions cannot scan, so uniqueness is always checked by point lookups.)
+pub trait Txn {
+    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, TxError>;
+    fn insert(&self, tree: Tree, key: &[u8], value: Vec<u8>) -> Result<(), TxError>;
+    fn remove(&self, tree: Tree, key: &[u8]) -> Result<(), TxError>;
+}
+
+/// A transaction body. It may run more than once (sled retries on conflict), so it must
+/// have no effects outside the transaction.
+pub type TxBody<'a> = dyn Fn(&dyn Txn) -> Result<(), TxError> + 'a;
+
+/// The narrow storage trait every service talks to.
+pub trait Store: Send + Sync + 'static {
+    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Up to `limit` entries whose key starts with `prefix` and is greater than `after`.
+    fn scan_prefix(
+        &self,
+        tree: Tree,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError>;
+    /// Runs `body` atomically over `trees` (only those), committing nothing if it fails.
+    /// Returns once committed, *not* yet durable: see [`Store::wait_durable`].
+    fn run_transaction(&self, trees: &[Tree], body: &TxBody<'_>) -> Result<(), TxError>;
+    /// Blocks until everything committed before this call is on disk (group commit).
+    fn wait_durable(&self) -> Result<(), StoreError>;
+    /// Writes one value without waiting for durability: for data whose loss in a crash is
+    /// harmless (a session's last-seen time).
+    fn insert_relaxed(&self, tree: Tree, key: &[u8], value: Vec<u8>) -> Result<(), StoreError>;
+    /// A fresh id, unique for the life of the store.
+    fn next_id(&self) -> Result<u64, StoreError>;
+    /// Whether the store holds no users yet (decides the demo data load).
+    fn is_empty(&self) -> Result<bool, StoreError> {
+        Ok(self.scan_prefix(Tree::UseridUser, &[], None, 1)?.is_empty())
+    }
+}
+
+impl dyn Store {
+    /// Atomic, durable write: runs `body` in one transaction over `trees`, waits for the
+    /// group commit, and returns the body's value. Refusals (`AppError`) leave nothing written.
+    pub fn transact<T>(
+        &self,
+        trees: &[Tree],
+        body: impl Fn(&dyn Txn) -> Result<T, TxError>,
+    ) -> Result<T, AppError> {
+        let out = std::cell::RefCell::new(None);
+        let wrapped = |tx: &dyn Txn| {
+            let value = body(tx)?;
+            *out.borrow_mut() = Some(value);
+            Ok(())
+        };
+        match self.run_transaction(trees, &wrapped) {
+            Ok(()) => {}
+            Err(TxError::Abort(e)) => return Err(e),
+            Err(TxError::Backend(e)) => return Err(AppError::internal(e)),
+        }
+        self.wait_durable()?;
+        out.into_inner()
+            .ok_or_else(|| AppError::internal("transaction committed without a value"))
+    }
+
+    pub fn get_json<T: DeserializeOwned>(&self, tree: Tree, key: &[u8]) -> Result<Option<T>, AppError> {
+        self.get(tree, key)?.map(|v| decode(&v)).transpose()
+    }
+
+    /// Like [`Store::scan_prefix`], decoding each value.
+    pub fn scan_json<T: DeserializeOwned>(
+        &self,
+        tree: Tree,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, T)>, AppError> {
+        self.scan_prefix(tree, prefix, after, limit)?
+            .into_iter()
+            .map(|(k, v)| Ok((k, decode(&v)?)))
+            .collect()
+    }
+}
+
+impl dyn Txn + '_ {
+    pub fn get_json<T: DeserializeOwned>(&self, tree: Tree, key: &[u8]) -> Result<Option<T>, TxError> {
+        match self.get(tree, key)? {
+            Some(v) => Ok(Some(decode(&v)?)),
+            None => Ok(None),
+        }
+    }
+
+    pub fn put_json<T: Serialize>(&self, tree: Tree, key: &[u8], value: &T) -> Result<(), TxError> {
+        self.insert(tree, key, encode(value)?)
+    }
+}
+
+pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, AppError> {
+    serde_json::to_vec(value).map_err(AppError::internal)
+}
+
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    serde_json::from_slice(bytes).map_err(AppError::internal)
+}
+
+/// Concatenates key parts (fixed-width ids, or a final variable-length part).
+pub fn key(parts: &[&[u8]]) -> Vec<u8> {
+    parts.concat()
+}
+
+#[cfg(test)]
+mod contract_tests;

@@ -1,0 +1,191 @@
+//! The sled backend. Trees are opened once at start; transactions use sled's multi-tree
+//! transactions; durability comes from the group-commit flusher.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::Path;
+
+use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
+use sled::Transactional;
+
+use super::group_commit::GroupCommit;
+use super::{BackendTxError, BackendTxKind, Store, StoreError, Tree, TxBody, TxError, Txn};
+use crate::config::{Durability, StoreConfig};
+
+pub struct SledStore {
+    /// Declared first so it drops first: waiting writers are served and the thread joined.
+    group_commit: GroupCommit,
+    db: sled::Db,
+    trees: HashMap<Tree, sled::Tree>,
+}
+
+impl Drop for SledStore {
+    /// Graceful shutdown ends here: whatever was written relaxed reaches the disk too.
+    fn drop(&mut self) {
+        if let Err(e) = self.db.flush() {
+            tracing::error!(error = %e, "final store flush failed");
+        }
+    }
+}
+
+fn err(e: impl std::fmt::Display) -> StoreError {
+    StoreError(e.to_string())
+}
+
+impl SledStore {
+    pub fn open(cfg: &StoreConfig) -> Result<SledStore, StoreError> {
+        let db = sled::Config::new()
+            .path(&cfg.path)
+            .cache_capacity(cfg.cache_capacity_bytes)
+            .open()
+            .map_err(|e| match e {
+                sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => StoreError(
+                    format!("{} is in use by another twinhub process", cfg.path.display()),
+                ),
+                other => err(other),
+            })?;
+        let trees = Tree::ALL
+            .iter()
+            .map(|t| Ok((*t, db.open_tree(t.name()).map_err(err)?)))
+            .collect::<Result<HashMap<_, _>, StoreError>>()?;
+        let group_commit = GroupCommit::start(flush_fn(&db, &cfg.path, cfg.durability)?);
+        Ok(SledStore {
+            group_commit,
+            db,
+            trees,
+        })
+    }
+
+    fn tree(&self, tree: Tree) -> &sled::Tree {
+        // Every `Tree` variant is opened in `open`, so the lookup cannot miss.
+        &self.trees[&tree]
+    }
+}
+
+/// sled's `flush` writes its buffers and calls `sync_file_range`, which survives a process
+/// crash but not a power cut; in `fsync` mode we also `fdatasync` the data file.
+fn flush_fn(
+    db: &sled::Db,
+    path: &Path,
+    durability: Durability,
+) -> Result<super::group_commit::FlushFn, StoreError> {
+    let db = db.clone();
+    let data_file = match durability {
+        Durability::Fsync => Some(File::open(path.join("db")).map_err(err)?),
+        Durability::Flush => None,
+    };
+    Ok(Box::new(move || {
+        db.flush().map_err(err)?;
+        if let Some(f) = &data_file {
+            f.sync_data().map_err(err)?;
+        }
+        Ok(())
+    }))
+}
+
+struct SledTxn<'a> {
+    declared: &'a [Tree],
+    views: &'a [TransactionalTree],
+}
+
+impl SledTxn<'_> {
+    fn view(&self, tree: Tree) -> Result<&TransactionalTree, TxError> {
+        self.declared
+            .iter()
+            .position(|t| *t == tree)
+            .map(|i| &self.views[i])
+            .ok_or(TxError::Backend(BackendTxError(BackendTxKind::Undeclared(tree))))
+    }
+}
+
+fn backend(e: sled::transaction::UnabortableTransactionError) -> TxError {
+    TxError::Backend(BackendTxError(BackendTxKind::Sled(e)))
+}
+
+impl Txn for SledTxn<'_> {
+    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, TxError> {
+        Ok(self.view(tree)?.get(key).map_err(backend)?.map(|v| v.to_vec()))
+    }
+
+    fn insert(&self, tree: Tree, key: &[u8], value: Vec<u8>) -> Result<(), TxError> {
+        self.view(tree)?.insert(key, value).map_err(backend)?;
+        Ok(())
+    }
+
+    fn remove(&self, tree: Tree, key: &[u8]) -> Result<(), TxError> {
+        self.view(tree)?.remove(key).map_err(backend)?;
+        Ok(())
+    }
+}
+
+/// Maps our body's error into sled's: a conflict goes back to sled (which retries the
+/// body); everything else aborts the transaction and comes back to us unchanged.
+fn to_sled(e: TxError) -> ConflictableTransactionError<TxError> {
+    match e {
+        TxError::Backend(BackendTxError(BackendTxKind::Sled(inner))) => inner.into(),
+        other => ConflictableTransactionError::Abort(other),
+    }
+}
+
+impl Store for SledStore {
+    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.tree(tree).get(key).map_err(err)?.map(|v| v.to_vec()))
+    }
+
+    fn scan_prefix(
+        &self,
+        tree: Tree,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+        let iter = match after {
+            Some(a) => self.tree(tree).range::<&[u8], _>((
+                std::ops::Bound::Excluded(a),
+                std::ops::Bound::Unbounded,
+            )),
+            None => self.tree(tree).range::<&[u8], _>(prefix..),
+        };
+        let mut out = Vec::new();
+        for item in iter {
+            let (k, v) = item.map_err(err)?;
+            if !k.starts_with(prefix) || out.len() >= limit {
+                break;
+            }
+            out.push((k.to_vec(), v.to_vec()));
+        }
+        Ok(out)
+    }
+
+    fn run_transaction(&self, trees: &[Tree], body: &TxBody<'_>) -> Result<(), TxError> {
+        let handles: Vec<sled::Tree> = trees.iter().map(|t| self.tree(*t).clone()).collect();
+        let result = handles.as_slice().transaction(|views| {
+            let txn = SledTxn {
+                declared: trees,
+                views,
+            };
+            body(&txn).map_err(to_sled)
+        });
+        match result {
+            Ok(()) => Ok(()),
+            Err(TransactionError::Abort(e)) => Err(e),
+            Err(TransactionError::Storage(e)) => Err(TxError::Abort(
+                crate::error::AppError::internal(e),
+            )),
+        }
+    }
+
+    fn wait_durable(&self) -> Result<(), StoreError> {
+        self.group_commit.wait_durable()
+    }
+
+    fn insert_relaxed(&self, tree: Tree, key: &[u8], value: Vec<u8>) -> Result<(), StoreError> {
+        self.tree(tree).insert(key, value).map_err(err)?;
+        Ok(())
+    }
+
+    fn next_id(&self) -> Result<u64, StoreError> {
+        // sled's ids are unique across restarts (it persists reserved ranges); +1 keeps 0 unused.
+        Ok(self.db.generate_id().map_err(err)? + 1)
+    }
+}
