@@ -111,6 +111,13 @@ fn security_headers() -> middleware::DefaultHeaders {
         .add((header::CONTENT_SECURITY_POLICY, "default-src 'none'; frame-ancestors 'none'"))
 }
 
+/// The OpenAPI document, rendered once per worker from the registered handlers.
+struct OpenApiJson(String);
+
+async fn openapi_json(doc: web::Data<OpenApiJson>) -> HttpResponse {
+    HttpResponse::Ok().content_type("application/json").body(doc.0.clone())
+}
+
 /// The landing page until the browser UI arrives.
 async fn index(core: web::Data<Core>) -> HttpResponse {
     let page = std::fs::read_to_string(core.config.server.web_dir.join("index.html"))
@@ -139,6 +146,8 @@ pub fn server(core: web::Data<Core>, listener: TcpListener, handle_signals: bool
             .app_data(web::PathConfig::default().error_handler(|e, _| AppError::BadRequest(e.to_string()).into()))
             .app_data(web::QueryConfig::default().error_handler(|e, _| AppError::BadRequest(e.to_string()).into()))
             .configure(system::routes)
+            // Registered before the /api scope, which would otherwise answer 404 for it.
+            .route("/api/openapi.json", web::get().to(openapi_json))
             .service(
                 scope::scope("/api")
                     .configure(accounts::routes)
@@ -148,14 +157,7 @@ pub fn server(core: web::Data<Core>, listener: TcpListener, handle_signals: bool
                     .configure(system::api_routes),
             )
             .split_for_parts();
-        let api_json = api.to_pretty_json().unwrap_or_default();
-        app.route(
-            "/api/openapi.json",
-            web::get().to(move || {
-                let body = api_json.clone();
-                async move { HttpResponse::Ok().content_type("application/json").body(body) }
-            }),
-        )
+        app.app_data(web::Data::new(OpenApiJson(api.to_pretty_json().unwrap_or_default())))
         .route("/", web::get().to(index))
         .default_service(web::to(no_such_endpoint))
         .wrap_fn(move |req, srv| {

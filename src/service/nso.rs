@@ -60,7 +60,8 @@ pub fn members(core: &Core, actor: &User, query: &MembersQuery) -> Result<Page<P
             let Some(id) = UserId::from_key(&k[country.len()..]) else { continue };
             let user = core.user(id)?;
             let keep = match filter {
-                ValidationFilter::Pending => user.validation.is_none(),
+                // Staff (officers, administrators) are not teachers waiting for validation.
+                ValidationFilter::Pending => user.validation.is_none() && user.nso_country.is_none() && !user.admin,
                 ValidationFilter::Validated => user.validation.is_some(),
                 ValidationFilter::All => true,
             };

@@ -38,11 +38,13 @@ impl SledStore {
             .path(&cfg.path)
             .cache_capacity(cfg.cache_capacity_bytes)
             .open()
-            .map_err(|e| match e {
-                sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => StoreError(
-                    format!("{} is in use by another twinhub process", cfg.path.display()),
-                ),
-                other => err(other),
+            .map_err(|e| {
+                // sled reports its directory lock as an I/O error with this text.
+                if e.to_string().contains("could not acquire lock") {
+                    StoreError(format!("{} is in use by another twinhub process", cfg.path.display()))
+                } else {
+                    err(e)
+                }
             })?;
         let trees = Tree::ALL
             .iter()

@@ -1,0 +1,191 @@
+//! Shared test harness: a real Twinhub server on 127.0.0.1:0 over a temporary sled store,
+//! and a small HTTP client that keeps a session the way a browser or API client would.
+#![allow(dead_code)]
+
+use actix_web::dev::ServerHandle;
+use actix_web::http::{Method, StatusCode};
+use actix_web::web::Data;
+use serde_json::{json, Value};
+use twinhub::config::Config;
+use twinhub::ids::UserId;
+use twinhub::service::{accounts, nso, Core};
+
+pub const PASSWORD: &str = "a long enough password";
+
+pub struct TestServer {
+    pub base: String,
+    pub core: Data<Core>,
+    handle: ServerHandle,
+    _dir: tempfile::TempDir,
+}
+
+/// Defaults from the embedded config.toml, on a fresh temporary store, no demo data.
+pub fn test_config(dir: &std::path::Path) -> Config {
+    let mut cfg = Config::defaults();
+    cfg.server.bind = "127.0.0.1:0".into();
+    cfg.server.workers = 2;
+    cfg.store.path = dir.join("data");
+    cfg.store.load_demo_on_empty = false;
+    cfg.search.index_dir = dir.join("index");
+    cfg
+}
+
+pub async fn start() -> TestServer {
+    start_with(|_| {}).await
+}
+
+pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> TestServer {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut cfg = test_config(dir.path());
+    tweak(&mut cfg);
+    let running = twinhub::server::start(cfg, false).expect("server starts");
+    let handle = running.handle();
+    let base = format!("http://{}", running.addr);
+    let core = running.core.clone();
+    actix_web::rt::spawn(running.wait());
+    TestServer { base, core, handle, _dir: dir }
+}
+
+impl TestServer {
+    pub fn client(&self) -> Client {
+        Client {
+            base: self.base.clone(),
+            http: awc::Client::builder().timeout(std::time::Duration::from_secs(30)).finish(),
+            cookie: None,
+            csrf: None,
+            bearer: None,
+        }
+    }
+
+    /// Registers a member and logs them in as a browser (cookie + CSRF token).
+    pub async fn member(&self, email: &str, country: &str) -> Client {
+        let c = self.client();
+        let (status, _) = c.register(email, country).await;
+        assert_eq!(status, StatusCode::ACCEPTED);
+        c.login_browser(email, PASSWORD).await
+    }
+
+    pub fn user_id(&self, email: &str) -> UserId {
+        accounts::user_by_email(&self.core, email).unwrap().expect("registered").id
+    }
+
+    /// Makes a member a platform administrator (what `twinhub admin create` does).
+    pub fn make_admin(&self, email: &str) {
+        nso::make_admin(&self.core, self.user_id(email)).unwrap();
+    }
+
+    pub async fn stop(self) {
+        self.handle.stop(true).await;
+    }
+}
+
+pub struct Client {
+    pub base: String,
+    pub http: awc::Client,
+    pub cookie: Option<String>,
+    pub csrf: Option<String>,
+    pub bearer: Option<String>,
+}
+
+impl Client {
+    pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let (status, _, bytes) = self.send_raw(method, path, body.map(|b| ("application/json".to_string(), b.to_string().into_bytes()))).await;
+        let value = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) };
+        (status, value)
+    }
+
+    /// Sends any body with any content type; returns status, headers and the raw body.
+    pub async fn send_raw(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<(String, Vec<u8>)>,
+    ) -> (StatusCode, actix_web::http::header::HeaderMap, Vec<u8>) {
+        let mut req = self.http.request(method, format!("{}{}", self.base, path));
+        if let Some(c) = &self.cookie {
+            req = req.insert_header(("Cookie", format!("twinhub_session={c}")));
+        }
+        if let Some(t) = &self.csrf {
+            req = req.insert_header(("X-CSRF-Token", t.clone()));
+        }
+        if let Some(b) = &self.bearer {
+            req = req.insert_header(("Authorization", format!("Bearer {b}")));
+        }
+        let mut resp = match body {
+            Some((ct, bytes)) => req.insert_header(("Content-Type", ct)).send_body(bytes).await,
+            None => req.send().await,
+        }
+        .expect("request reaches the server");
+        let bytes = resp.body().limit(16 << 20).await.expect("body").to_vec();
+        (resp.status(), resp.headers().clone(), bytes)
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.send(Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(Method::POST, path, Some(body)).await
+    }
+
+    pub async fn register(&self, email: &str, country: &str) -> (StatusCode, Value) {
+        self.post(
+            "/api/auth/register",
+            json!({"display_name": email.split('@').next().unwrap(), "email": email, "password": PASSWORD, "country": country}),
+        )
+        .await
+    }
+
+    /// Logs in through the browser endpoint: keeps the session cookie and CSRF token.
+    pub async fn login_browser(&self, email: &str, password: &str) -> Client {
+        let resp = self
+            .http
+            .post(format!("{}/api/auth/login", self.base))
+            .send_json(&json!({"email": email, "password": password}))
+            .await
+            .expect("login reaches the server");
+        assert_eq!(resp.status(), StatusCode::OK, "login of {email}");
+        let cookie = resp
+            .cookies()
+            .unwrap()
+            .iter()
+            .find(|c| c.name() == "twinhub_session")
+            .map(|c| c.value().to_string())
+            .expect("session cookie");
+        let mut resp = resp;
+        let body: Value = resp.json().await.unwrap();
+        Client {
+            base: self.base.clone(),
+            http: self.http.clone(),
+            cookie: Some(cookie),
+            csrf: body["csrf_token"].as_str().map(String::from),
+            bearer: None,
+        }
+    }
+
+    /// Logs in through the API-client endpoint: keeps the bearer token.
+    pub async fn login_token(&self, email: &str, password: &str) -> Client {
+        let (status, body) = self.post("/api/auth/token", json!({"email": email, "password": password})).await;
+        assert_eq!(status, StatusCode::OK, "token login of {email}: {body}");
+        Client {
+            base: self.base.clone(),
+            http: self.http.clone(),
+            cookie: None,
+            csrf: None,
+            bearer: body["token"].as_str().map(String::from),
+        }
+    }
+
+    pub async fn my_id(&self) -> u64 {
+        let (status, body) = self.get("/api/me").await;
+        assert_eq!(status, StatusCode::OK);
+        body["user"]["id"].as_u64().expect("id")
+    }
+}
+
+/// Asserts an error answer: status and stable code.
+pub fn assert_error(got: &(StatusCode, Value), status: StatusCode, code: &str) {
+    assert_eq!(got.0, status, "body: {}", got.1);
+    assert_eq!(got.1["error"]["code"], code, "body: {}", got.1);
+    assert!(got.1["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+}

@@ -1,0 +1,157 @@
+//! Acknowledged writes survive `kill -9`: the real binary is started on a temporary store,
+//! concurrent clients write until the process is killed mid-stream, and after a restart every
+//! write that was answered 201 must be there. Also: a second process cannot open a store in use.
+
+mod common;
+
+use std::cell::RefCell;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::rc::Rc;
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use serde_json::json;
+
+const CYCLES: usize = 5;
+const WRITERS: usize = 8;
+
+fn spawn_server(data: &Path) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_twinhub"))
+        .env("TWINHUB_SERVER__BIND", "127.0.0.1:0")
+        .env("TWINHUB_SERVER__WORKERS", "2")
+        .env("TWINHUB_STORE__PATH", data)
+        .env("TWINHUB_STORE__LOAD_DEMO_ON_EMPTY", "false")
+        .env("TWINHUB_STORE__DURABILITY", "fsync")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start twinhub");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let base = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| l.strip_prefix("Twinhub listening on ").map(str::to_string))
+        .expect("server announces its address");
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, base)
+}
+
+fn client(base: &str, token: &str) -> common::Client {
+    common::Client {
+        base: base.to_string(),
+        http: awc::Client::builder().timeout(Duration::from_secs(10)).finish(),
+        cookie: None,
+        csrf: None,
+        bearer: Some(token.to_string()),
+    }
+}
+
+#[actix_web::test]
+async fn acknowledged_writes_survive_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (mut child, mut base) = spawn_server(&data);
+    let anon = client(&base, "");
+    let (status, _) = anon.register("writer@example.eu", "FR").await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let token = anon.login_token("writer@example.eu", common::PASSWORD).await.bearer.unwrap();
+
+    let acked: Rc<RefCell<Vec<(u64, String)>>> = Rc::default();
+    for cycle in 0..CYCLES {
+        let mut writers = Vec::new();
+        for w in 0..WRITERS {
+            let c = client(&base, &token);
+            let acked = acked.clone();
+            writers.push(actix_web::rt::spawn(async move {
+                for n in 0.. {
+                    let name = format!("School c{cycle} w{w} n{n}");
+                    let resp = c
+                        .http
+                        .post(format!("{}/api/schools", c.base))
+                        .insert_header(("Authorization", format!("Bearer {}", c.bearer.as_ref().unwrap())))
+                        .send_json(&json!({"name": name, "country": "FR", "city": "Lyon"}))
+                        .await;
+                    let Ok(mut resp) = resp else { break };
+                    if resp.status() != StatusCode::CREATED {
+                        break;
+                    }
+                    let Ok(body) = resp.json::<serde_json::Value>().await else { break };
+                    acked.borrow_mut().push((body["id"].as_u64().unwrap(), name));
+                }
+            }));
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(400 + 150 * cycle as u64)).await;
+        child.kill().expect("kill -9");
+        child.wait().unwrap();
+        for w in writers {
+            w.await.unwrap();
+        }
+        let (next_child, next_base) = spawn_server(&data);
+        child = next_child;
+        let c = client(&next_base, &token);
+        let expected = acked.borrow().clone();
+        assert!(!expected.is_empty(), "cycle {cycle}: some writes were acknowledged");
+        eprintln!("cycle {cycle}: {} acknowledged writes so far, all checked after kill -9", expected.len());
+        for (id, name) in &expected {
+            let (status, body) = c.get(&format!("/api/schools/{id}")).await;
+            assert_eq!(status, StatusCode::OK, "cycle {cycle}: acknowledged school {id} lost");
+            assert_eq!(body["name"], name.as_str());
+        }
+        // The session (an acknowledged write too) survived as well: the token still works.
+        assert_eq!(c.get("/api/me").await.0, StatusCode::OK);
+        base = next_base;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn a_second_process_cannot_open_a_store_in_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (mut first, _) = spawn_server(&data);
+    let second = Command::new(env!("CARGO_BIN_EXE_twinhub"))
+        .env("TWINHUB_SERVER__BIND", "127.0.0.1:0")
+        .env("TWINHUB_STORE__PATH", &data)
+        .env("TWINHUB_STORE__LOAD_DEMO_ON_EMPTY", "false")
+        .stdout(Stdio::null())
+        .output()
+        .expect("run a second twinhub");
+    first.kill().unwrap();
+    first.wait().unwrap();
+    assert!(!second.status.success());
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(stderr.contains("in use by another twinhub process"), "stderr: {stderr}");
+}
+
+#[actix_web::test]
+async fn ctrl_c_shuts_down_gracefully_and_keeps_the_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (mut child, base) = spawn_server(&data);
+    let anon = client(&base, "");
+    anon.register("ann@example.eu", "PL").await;
+    let ann = anon.login_token("ann@example.eu", common::PASSWORD).await;
+    let (status, school) = ann
+        .post("/api/schools", json!({"name": "Szkoła nr 5", "country": "PL", "city": "Łódź"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    let sent = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(sent.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "graceful exit, got {exit:?}");
+
+    let (mut child, base) = spawn_server(&data);
+    let c = client(&base, ann.bearer.as_ref().unwrap());
+    let (status, body) = c.get(&format!("/api/schools/{}", school["id"])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["city"], "Łódź");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
