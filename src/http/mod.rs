@@ -160,18 +160,18 @@ pub fn server(core: web::Data<Core>, listener: TcpListener, handle_signals: bool
         app.app_data(web::Data::new(OpenApiJson(api.to_pretty_json().unwrap_or_default())))
         .route("/", web::get().to(index))
         .default_service(web::to(no_such_endpoint))
-        .wrap_fn(move |req, srv| {
+        .wrap_fn(|req, srv| {
             let started = Instant::now();
             let method = req.method().to_string();
             let fut = srv.call(req);
             async move {
                 let res = fut.await;
-                if let Ok(r) = &res {
-                    record_request(&method, r.request().match_pattern(), r.status().as_u16(), started);
-                } else if let Err(e) = &res {
-                    record_request(&method, None, e.as_response_error().status_code().as_u16(), started);
-                }
-                res.map(|r| r.map_body(|_, b| b))
+                let (pattern, status) = match &res {
+                    Ok(r) => (r.request().match_pattern(), r.status()),
+                    Err(e) => (None, e.as_response_error().status_code()),
+                };
+                record_request(&method, pattern, status.as_u16(), started);
+                res
             }
         })
         .wrap(security_headers())
