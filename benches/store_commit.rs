@@ -27,7 +27,9 @@ fn run(durability: Durability, writers: usize, secs: u64) -> f64 {
                 while !stop.load(Ordering::Relaxed) {
                     let key = format!("w{w}-{n}");
                     store
-                        .transact(&[Tree::Meta], |tx| tx.insert(Tree::Meta, key.as_bytes(), vec![7; 200]))
+                        .transact(&[Tree::Meta], |tx| {
+                            tx.insert(Tree::Meta, key.as_bytes(), vec![7; 200])
+                        })
                         .expect("write");
                     acked.fetch_add(1, Ordering::Relaxed);
                     n += 1;

@@ -132,14 +132,26 @@ impl Config {
         let a = &self.auth;
         let l = &self.limits;
         let checks: [(bool, &str); 9] = [
-            (a.session_idle_secs > 0, "auth.session_idle_secs must be > 0"),
+            (
+                a.session_idle_secs > 0,
+                "auth.session_idle_secs must be > 0",
+            ),
             (
                 a.session_absolute_secs >= a.session_idle_secs,
                 "auth.session_absolute_secs must be >= session_idle_secs",
             ),
-            (a.login_failures_per_account > 0, "auth.login_failures_per_account must be > 0"),
-            (a.rate_tracker_max_keys > 0, "auth.rate_tracker_max_keys must be > 0"),
-            (l.json_body_bytes >= 1024, "limits.json_body_bytes must be >= 1024"),
+            (
+                a.login_failures_per_account > 0,
+                "auth.login_failures_per_account must be > 0",
+            ),
+            (
+                a.rate_tracker_max_keys > 0,
+                "auth.rate_tracker_max_keys must be > 0",
+            ),
+            (
+                l.json_body_bytes >= 1024,
+                "limits.json_body_bytes must be >= 1024",
+            ),
             (
                 l.password_min_chars >= 8 && l.password_max_chars >= l.password_min_chars,
                 "limits.password_min_chars must be >= 8 and <= password_max_chars",
@@ -148,8 +160,14 @@ impl Config {
                 l.page_size_default > 0 && l.page_size_default <= l.page_size_max,
                 "limits.page_size_default must be in 1..=page_size_max",
             ),
-            (self.store.cache_capacity_bytes >= 1 << 20, "store.cache_capacity_bytes must be >= 1 MiB"),
-            (l.picture_bytes >= 1024, "limits.picture_bytes must be >= 1024"),
+            (
+                self.store.cache_capacity_bytes >= 1 << 20,
+                "store.cache_capacity_bytes must be >= 1 MiB",
+            ),
+            (
+                l.picture_bytes >= 1024,
+                "limits.picture_bytes must be >= 1024",
+            ),
         ];
         match checks.iter().find(|(ok, _)| !ok) {
             Some((_, msg)) => Err(AppError::Config((*msg).to_string())),

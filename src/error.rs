@@ -131,9 +131,15 @@ mod tests {
     #[test]
     fn codes_are_stable() {
         assert_eq!(AppError::Csrf.code(), "csrf_failed");
-        assert_eq!(AppError::NotFound("user").status_code(), StatusCode::NOT_FOUND);
         assert_eq!(
-            AppError::RateLimited { retry_after_secs: 3 }.status_code(),
+            AppError::NotFound("user").status_code(),
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            AppError::RateLimited {
+                retry_after_secs: 3
+            }
+            .status_code(),
             StatusCode::TOO_MANY_REQUESTS
         );
     }

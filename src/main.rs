@@ -10,7 +10,11 @@ use twinhub::error::AppError;
 use twinhub::service::{accounts, nso};
 
 #[derive(Parser)]
-#[command(name = "twinhub", version, about = "School partnerships server in the style of eTwinning")]
+#[command(
+    name = "twinhub",
+    version,
+    about = "School partnerships server in the style of eTwinning"
+)]
 struct Cli {
     /// Configuration file (values can also be set with TWINHUB_<SECTION>__<KEY>).
     #[arg(long, default_value = "config.toml", global = true)]
@@ -52,9 +56,14 @@ fn main() {
         twinhub::telemetry::init_logging(&cfg.log.filter);
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => serve(cfg),
-            Command::Admin { action: AdminAction::Create { email, name, country } } => {
-                create_admin(cfg, email, name, country)
-            }
+            Command::Admin {
+                action:
+                    AdminAction::Create {
+                        email,
+                        name,
+                        country,
+                    },
+            } => create_admin(cfg, email, name, country),
         }
     });
     if let Err(e) = result {
@@ -75,12 +84,20 @@ fn serve(cfg: Config) -> Result<(), AppError> {
         if demo {
             println!("{}", twinhub::demo::login_hint());
         }
-        println!("API description: http://{}/api/openapi.json — Ctrl-C stops the server.", running.addr);
+        println!(
+            "API description: http://{}/api/openapi.json — Ctrl-C stops the server.",
+            running.addr
+        );
         running.wait().await
     })
 }
 
-fn create_admin(cfg: Config, email: String, name: String, country: Option<String>) -> Result<(), AppError> {
+fn create_admin(
+    cfg: Config,
+    email: String,
+    name: String,
+    country: Option<String>,
+) -> Result<(), AppError> {
     let core = twinhub::server::open_core(cfg)?;
     let existing = accounts::user_by_email(&core, &email)?;
     let user: User = match existing {
@@ -99,10 +116,14 @@ fn create_admin(cfg: Config, email: String, name: String, country: Option<String
                 country,
             };
             accounts::register(&core, input, std::net::Ipv4Addr::LOCALHOST.into())?;
-            accounts::user_by_email(&core, &email)?.ok_or_else(|| AppError::internal("account not created"))?
+            accounts::user_by_email(&core, &email)?
+                .ok_or_else(|| AppError::internal("account not created"))?
         }
     };
     nso::make_admin(&core, user.id)?;
-    println!("{} (user {}) is a platform administrator.", user.email, user.id);
+    println!(
+        "{} (user {}) is a platform administrator.",
+        user.email, user.id
+    );
     Ok(())
 }

@@ -24,7 +24,11 @@ pub struct Running {
 /// Opens the sled store named in the config and the services over it.
 pub fn open_core(config: Config) -> Result<web::Data<Core>, AppError> {
     let store: Arc<dyn Store> = Arc::new(SledStore::open(&config.store)?);
-    Ok(web::Data::new(Core::new(store, Arc::new(config), Arc::new(SystemClock))))
+    Ok(web::Data::new(Core::new(
+        store,
+        Arc::new(config),
+        Arc::new(SystemClock),
+    )))
 }
 
 /// Starts serving; must be called inside the actix runtime. `handle_signals` makes Ctrl-C
@@ -36,9 +40,11 @@ pub fn start(config: Config, handle_signals: bool) -> Result<Running, AppError> 
         demo::load(&core)?;
     }
     let bind = &core.config.server.bind;
-    let listener = TcpListener::bind(bind).map_err(|e| AppError::Config(format!("cannot listen on {bind}: {e}")))?;
+    let listener = TcpListener::bind(bind)
+        .map_err(|e| AppError::Config(format!("cannot listen on {bind}: {e}")))?;
     let addr = listener.local_addr().map_err(AppError::internal)?;
-    let server = http::server(core.clone(), listener, handle_signals).map_err(AppError::internal)?;
+    let server =
+        http::server(core.clone(), listener, handle_signals).map_err(AppError::internal)?;
     Ok(Running { addr, server, core })
 }
 

@@ -9,7 +9,9 @@ use tracing_subscriber::EnvFilter;
 static PROMETHEUS: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 
 /// Request latency buckets in seconds: sub-millisecond reads up to slow durable writes.
-const LATENCY_BUCKETS: &[f64] = &[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
+const LATENCY_BUCKETS: &[f64] = &[
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+];
 
 /// Installs the log subscriber; `RUST_LOG` wins over the configured filter.
 pub fn init_logging(filter: &str) {

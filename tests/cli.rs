@@ -10,7 +10,16 @@ use serde_json::json;
 
 fn admin_create(data: &std::path::Path, email: &str, password: &str) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_twinhub"))
-        .args(["admin", "create", "--email", email, "--name", "Root Admin", "--country", "FR"])
+        .args([
+            "admin",
+            "create",
+            "--email",
+            email,
+            "--name",
+            "Root Admin",
+            "--country",
+            "FR",
+        ])
         .env("TWINHUB_STORE__PATH", data)
         .env("TWINHUB_STORE__LOAD_DEMO_ON_EMPTY", "false")
         .stdin(Stdio::piped())
@@ -27,14 +36,21 @@ async fn admin_create_makes_an_administrator_who_can_appoint_officers() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let out = admin_create(&data, "root@example.eu", "root password 123");
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("is a platform administrator"));
 
     let short = admin_create(&dir.path().join("other"), "x@example.eu", "short");
     assert!(!short.status.success(), "a too-short password is refused");
 
     let server = common::start_with(|cfg| cfg.store.path = data.clone()).await;
-    let admin = server.client().login_token("root@example.eu", "root password 123").await;
+    let admin = server
+        .client()
+        .login_token("root@example.eu", "root password 123")
+        .await;
     let (_, me) = admin.get("/api/me").await;
     assert_eq!(me["user"]["roles"]["admin"], true);
 

@@ -44,7 +44,9 @@ fn spawn_server(data: &Path) -> (Child, String) {
 fn client(base: &str, token: &str) -> common::Client {
     common::Client {
         base: base.to_string(),
-        http: awc::Client::builder().timeout(Duration::from_secs(10)).finish(),
+        http: awc::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .finish(),
         cookie: None,
         csrf: None,
         bearer: Some(token.to_string()),
@@ -59,7 +61,11 @@ async fn acknowledged_writes_survive_kill_9() {
     let anon = client(&base, "");
     let (status, _) = anon.register("writer@example.eu", "FR").await;
     assert_eq!(status, StatusCode::ACCEPTED);
-    let token = anon.login_token("writer@example.eu", common::PASSWORD).await.bearer.unwrap();
+    let token = anon
+        .login_token("writer@example.eu", common::PASSWORD)
+        .await
+        .bearer
+        .unwrap();
 
     let acked: Rc<RefCell<Vec<(u64, String)>>> = Rc::default();
     for cycle in 0..CYCLES {
@@ -73,15 +79,22 @@ async fn acknowledged_writes_survive_kill_9() {
                     let resp = c
                         .http
                         .post(format!("{}/api/schools", c.base))
-                        .insert_header(("Authorization", format!("Bearer {}", c.bearer.as_ref().unwrap())))
+                        .insert_header((
+                            "Authorization",
+                            format!("Bearer {}", c.bearer.as_ref().unwrap()),
+                        ))
                         .send_json(&json!({"name": name, "country": "FR", "city": "Lyon"}))
                         .await;
                     let Ok(mut resp) = resp else { break };
                     if resp.status() != StatusCode::CREATED {
                         break;
                     }
-                    let Ok(body) = resp.json::<serde_json::Value>().await else { break };
-                    acked.borrow_mut().push((body["id"].as_u64().unwrap(), name));
+                    let Ok(body) = resp.json::<serde_json::Value>().await else {
+                        break;
+                    };
+                    acked
+                        .borrow_mut()
+                        .push((body["id"].as_u64().unwrap(), name));
                 }
             }));
         }
@@ -95,11 +108,21 @@ async fn acknowledged_writes_survive_kill_9() {
         child = next_child;
         let c = client(&next_base, &token);
         let expected = acked.borrow().clone();
-        assert!(!expected.is_empty(), "cycle {cycle}: some writes were acknowledged");
-        eprintln!("cycle {cycle}: {} acknowledged writes so far, all checked after kill -9", expected.len());
+        assert!(
+            !expected.is_empty(),
+            "cycle {cycle}: some writes were acknowledged"
+        );
+        eprintln!(
+            "cycle {cycle}: {} acknowledged writes so far, all checked after kill -9",
+            expected.len()
+        );
         for (id, name) in &expected {
             let (status, body) = c.get(&format!("/api/schools/{id}")).await;
-            assert_eq!(status, StatusCode::OK, "cycle {cycle}: acknowledged school {id} lost");
+            assert_eq!(
+                status,
+                StatusCode::OK,
+                "cycle {cycle}: acknowledged school {id} lost"
+            );
             assert_eq!(body["name"], name.as_str());
         }
         // The session (an acknowledged write too) survived as well: the token still works.
@@ -126,7 +149,10 @@ fn a_second_process_cannot_open_a_store_in_use() {
     first.wait().unwrap();
     assert!(!second.status.success());
     let stderr = String::from_utf8_lossy(&second.stderr);
-    assert!(stderr.contains("in use by another twinhub process"), "stderr: {stderr}");
+    assert!(
+        stderr.contains("in use by another twinhub process"),
+        "stderr: {stderr}"
+    );
 }
 
 #[actix_web::test]
@@ -138,11 +164,17 @@ async fn ctrl_c_shuts_down_gracefully_and_keeps_the_data() {
     anon.register("ann@example.eu", "PL").await;
     let ann = anon.login_token("ann@example.eu", common::PASSWORD).await;
     let (status, school) = ann
-        .post("/api/schools", json!({"name": "Szkoła nr 5", "country": "PL", "city": "Łódź"}))
+        .post(
+            "/api/schools",
+            json!({"name": "Szkoła nr 5", "country": "PL", "city": "Łódź"}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED);
 
-    let sent = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(sent.success());
     let exit = child.wait().unwrap();
     assert!(exit.success(), "graceful exit, got {exit:?}");

@@ -167,7 +167,9 @@ pub struct Entry {
 }
 
 pub fn entries(list: &[(&'static str, &'static str)]) -> Vec<Entry> {
-    list.iter().map(|(code, name)| Entry { code, name }).collect()
+    list.iter()
+        .map(|(code, name)| Entry { code, name })
+        .collect()
 }
 
 #[cfg(test)]
@@ -178,7 +180,10 @@ mod tests {
     fn vocabularies_have_unique_sorted_codes() {
         assert_eq!(COUNTRIES.len(), 46, "eTwinning spans 46 countries");
         for list in [COUNTRIES, LANGUAGES, SUBJECTS] {
-            assert!(list.windows(2).all(|w| w[0].0 < w[1].0), "sorted and unique");
+            assert!(
+                list.windows(2).all(|w| w[0].0 < w[1].0),
+                "sorted and unique"
+            );
         }
         assert!(is_country("PL") && !is_country("XX") && !is_country("pl"));
         assert!(is_language("el") && is_subject("ict") && !is_subject("ICT"));

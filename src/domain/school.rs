@@ -34,12 +34,21 @@ pub struct Tie {
 /// The key that finds an existing school: country, city and name, case- and space-folded,
 /// so "Lycée  Victor Hugo" in "paris" matches "lycée victor hugo" in "Paris".
 pub fn school_key(country: &str, city: &str, name: &str) -> String {
-    let fold = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let fold = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
     format!("{}|{}|{}", country, fold(city), fold(name))
 }
 
 /// Years between two instants, counting only whole years (used by the School Label rule).
-pub fn registered_for_more_than_years(registered_at: OffsetDateTime, now: OffsetDateTime, years: i32) -> bool {
+pub fn registered_for_more_than_years(
+    registered_at: OffsetDateTime,
+    now: OffsetDateTime,
+    years: i32,
+) -> bool {
     registered_at
         .replace_year(registered_at.year() + years)
         .map(|anniversary| anniversary < now)
@@ -57,13 +66,24 @@ mod tests {
             school_key("FR", " Paris ", "Lycée  Victor Hugo"),
             school_key("FR", "paris", "LYCÉE VICTOR HUGO")
         );
-        assert_ne!(school_key("FR", "Paris", "A"), school_key("BE", "Paris", "A"));
+        assert_ne!(
+            school_key("FR", "Paris", "A"),
+            school_key("BE", "Paris", "A")
+        );
     }
 
     #[test]
     fn two_years_means_more_than_two_whole_years() {
         let reg = datetime!(2023-05-01 0:00 UTC);
-        assert!(!registered_for_more_than_years(reg, datetime!(2025-05-01 0:00 UTC), 2));
-        assert!(registered_for_more_than_years(reg, datetime!(2025-05-02 0:00 UTC), 2));
+        assert!(!registered_for_more_than_years(
+            reg,
+            datetime!(2025-05-01 0:00 UTC),
+            2
+        ));
+        assert!(registered_for_more_than_years(
+            reg,
+            datetime!(2025-05-02 0:00 UTC),
+            2
+        ));
     }
 }

@@ -90,10 +90,13 @@ impl User {
             id: self.id,
             profile: self.profile.clone(),
             roles: self.roles(),
-            picture_url: self
-                .picture
-                .as_ref()
-                .map(|p| format!("/api/users/{}/picture?v={}", self.id, p.updated_at.unix_timestamp())),
+            picture_url: self.picture.as_ref().map(|p| {
+                format!(
+                    "/api/users/{}/picture?v={}",
+                    self.id,
+                    p.updated_at.unix_timestamp()
+                )
+            }),
             member_since: self.created_at,
         }
     }

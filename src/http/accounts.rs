@@ -13,7 +13,11 @@ use crate::service::accounts::{self, LoginInput, RegisterInput, SessionKind};
 use crate::service::Core;
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(register).service(login).service(token).service(logout).service(me);
+    cfg.service(register)
+        .service(login)
+        .service(token)
+        .service(logout)
+        .service(me);
 }
 
 #[derive(Serialize, ToSchema)]
@@ -41,7 +45,11 @@ pub struct TokenResponse {
 #[utoipa::path(tag = "accounts", request_body = RegisterInput,
     responses((status = 202, body = Accepted), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody)))]
 #[post("/auth/register")]
-async fn register(core: web::Data<Core>, req: HttpRequest, body: web::Json<RegisterInput>) -> Result<HttpResponse, AppError> {
+async fn register(
+    core: web::Data<Core>,
+    req: HttpRequest,
+    body: web::Json<RegisterInput>,
+) -> Result<HttpResponse, AppError> {
     let addr = client_addr(&req);
     run(move || accounts::register(&core, body.into_inner(), addr)).await?;
     Ok(HttpResponse::Accepted().json(Accepted {
@@ -54,13 +62,21 @@ async fn register(core: web::Data<Core>, req: HttpRequest, body: web::Json<Regis
 #[utoipa::path(tag = "accounts", request_body = LoginInput,
     responses((status = 200, body = MeResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 #[post("/auth/login")]
-async fn login(core: web::Data<Core>, req: HttpRequest, body: web::Json<LoginInput>) -> Result<HttpResponse, AppError> {
+async fn login(
+    core: web::Data<Core>,
+    req: HttpRequest,
+    body: web::Json<LoginInput>,
+) -> Result<HttpResponse, AppError> {
     let addr = client_addr(&req);
     let c = core.clone();
     let s = run(move || accounts::login(&c, body.into_inner(), addr, SessionKind::Browser)).await?;
     let auth = &core.config.auth;
     Ok(HttpResponse::Ok()
-        .cookie(session_cookie(s.token, auth.cookie_secure, auth.session_absolute_secs))
+        .cookie(session_cookie(
+            s.token,
+            auth.cookie_secure,
+            auth.session_absolute_secs,
+        ))
         .json(MeResponse {
             user: OwnProfile::from(&s.user),
             csrf_token: s.session.csrf,
@@ -71,9 +87,14 @@ async fn login(core: web::Data<Core>, req: HttpRequest, body: web::Json<LoginInp
 #[utoipa::path(tag = "accounts", request_body = LoginInput,
     responses((status = 200, body = TokenResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 #[post("/auth/token")]
-async fn token(core: web::Data<Core>, req: HttpRequest, body: web::Json<LoginInput>) -> Result<HttpResponse, AppError> {
+async fn token(
+    core: web::Data<Core>,
+    req: HttpRequest,
+    body: web::Json<LoginInput>,
+) -> Result<HttpResponse, AppError> {
     let addr = client_addr(&req);
-    let s = run(move || accounts::login(&core, body.into_inner(), addr, SessionKind::Bearer)).await?;
+    let s =
+        run(move || accounts::login(&core, body.into_inner(), addr, SessionKind::Bearer)).await?;
     Ok(HttpResponse::Ok().json(TokenResponse {
         token: s.token,
         user: OwnProfile::from(&s.user),
@@ -86,7 +107,9 @@ async fn token(core: web::Data<Core>, req: HttpRequest, body: web::Json<LoginInp
 async fn logout(core: web::Data<Core>, member: Member) -> Result<HttpResponse, AppError> {
     let secure = core.config.auth.cookie_secure;
     run(move || accounts::logout(&core, &member.0)).await?;
-    Ok(HttpResponse::NoContent().cookie(expired_cookie(secure)).finish())
+    Ok(HttpResponse::NoContent()
+        .cookie(expired_cookie(secure))
+        .finish())
 }
 
 /// Who am I: my profile with private fields, and my CSRF token for browser sessions.

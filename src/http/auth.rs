@@ -32,7 +32,10 @@ fn credential(req: &HttpRequest) -> Option<Credential> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| Credential::Bearer(t.trim().to_string()));
-    bearer.or_else(|| req.cookie(SESSION_COOKIE).map(|c| Credential::Cookie(c.value().to_string())))
+    bearer.or_else(|| {
+        req.cookie(SESSION_COOKIE)
+            .map(|c| Credential::Cookie(c.value().to_string()))
+    })
 }
 
 fn is_safe(method: &Method) -> bool {
@@ -81,7 +84,9 @@ impl FromRequest for Member {
 /// The client's address for per-address throttling (the socket peer; no proxy headers are
 /// trusted, so a client cannot pick its own address).
 pub fn client_addr(req: &HttpRequest) -> IpAddr {
-    req.peer_addr().map(|a| a.ip()).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+    req.peer_addr()
+        .map(|a| a.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
 }
 
 pub fn session_cookie(token: String, secure: bool, max_age_secs: i64) -> Cookie<'static> {

@@ -65,12 +65,11 @@ impl Modify for SecuritySchemes {
 
 fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
     let app = match err {
-        JsonPayloadError::OverflowKnownLength { limit, .. } | JsonPayloadError::Overflow { limit } => {
-            AppError::PayloadTooLarge { limit }
-        }
-        JsonPayloadError::ContentType => {
-            AppError::UnsupportedMediaType("the body must be JSON (Content-Type: application/json)".into())
-        }
+        JsonPayloadError::OverflowKnownLength { limit, .. }
+        | JsonPayloadError::Overflow { limit } => AppError::PayloadTooLarge { limit },
+        JsonPayloadError::ContentType => AppError::UnsupportedMediaType(
+            "the body must be JSON (Content-Type: application/json)".into(),
+        ),
         JsonPayloadError::Deserialize(e) => AppError::BadRequest(format!("invalid JSON: {e}")),
         other => AppError::BadRequest(other.to_string()),
     };
@@ -81,7 +80,9 @@ fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
 pub async fn read_body(payload: web::Payload, limit: usize) -> Result<web::Bytes, AppError> {
     match payload.to_bytes_limited(limit).await {
         Ok(Ok(bytes)) => Ok(bytes),
-        Ok(Err(e)) => Err(AppError::BadRequest(format!("could not read the body: {e}"))),
+        Ok(Err(e)) => Err(AppError::BadRequest(format!(
+            "could not read the body: {e}"
+        ))),
         Err(_) => Err(AppError::PayloadTooLarge { limit }),
     }
 }
@@ -95,7 +96,8 @@ fn record_request(method: &str, pattern: Option<String>, status: u16, started: I
         ("status", status.to_string()),
     ];
     metrics::counter!("twinhub_http_requests_total", &labels).increment(1);
-    metrics::histogram!("twinhub_http_request_duration_seconds", &labels).record(started.elapsed().as_secs_f64());
+    metrics::histogram!("twinhub_http_request_duration_seconds", &labels)
+        .record(started.elapsed().as_secs_f64());
 }
 
 async fn no_such_endpoint() -> Result<HttpResponse, AppError> {
@@ -108,14 +110,19 @@ fn security_headers() -> middleware::DefaultHeaders {
         .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .add((header::X_FRAME_OPTIONS, "DENY"))
         .add((header::REFERRER_POLICY, "same-origin"))
-        .add((header::CONTENT_SECURITY_POLICY, "default-src 'none'; frame-ancestors 'none'"))
+        .add((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; frame-ancestors 'none'",
+        ))
 }
 
 /// The OpenAPI document, rendered once per worker from the registered handlers.
 struct OpenApiJson(String);
 
 async fn openapi_json(doc: web::Data<OpenApiJson>) -> HttpResponse {
-    HttpResponse::Ok().content_type("application/json").body(doc.0.clone())
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(doc.0.clone())
 }
 
 /// The landing page until the browser UI arrives.
@@ -132,7 +139,11 @@ async fn index(core: web::Data<Core>) -> HttpResponse {
 }
 
 /// Builds the HTTP server over `listener`; the caller awaits it.
-pub fn server(core: web::Data<Core>, listener: TcpListener, handle_signals: bool) -> std::io::Result<Server> {
+pub fn server(
+    core: web::Data<Core>,
+    listener: TcpListener,
+    handle_signals: bool,
+) -> std::io::Result<Server> {
     let cfg = core.config.clone();
     let app_core = core.clone();
     let factory = move || {
@@ -142,9 +153,19 @@ pub fn server(core: web::Data<Core>, listener: TcpListener, handle_signals: bool
             .into_utoipa_app()
             .openapi(ApiDoc::openapi())
             .app_data(core.clone())
-            .app_data(web::JsonConfig::default().limit(limits.json_body_bytes).error_handler(json_error))
-            .app_data(web::PathConfig::default().error_handler(|e, _| AppError::BadRequest(e.to_string()).into()))
-            .app_data(web::QueryConfig::default().error_handler(|e, _| AppError::BadRequest(e.to_string()).into()))
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(limits.json_body_bytes)
+                    .error_handler(json_error),
+            )
+            .app_data(
+                web::PathConfig::default()
+                    .error_handler(|e, _| AppError::BadRequest(e.to_string()).into()),
+            )
+            .app_data(
+                web::QueryConfig::default()
+                    .error_handler(|e, _| AppError::BadRequest(e.to_string()).into()),
+            )
             .configure(system::routes)
             // Registered before the /api scope, which would otherwise answer 404 for it.
             .route("/api/openapi.json", web::get().to(openapi_json))
@@ -157,7 +178,9 @@ pub fn server(core: web::Data<Core>, listener: TcpListener, handle_signals: bool
                     .configure(system::api_routes),
             )
             .split_for_parts();
-        app.app_data(web::Data::new(OpenApiJson(api.to_pretty_json().unwrap_or_default())))
+        app.app_data(web::Data::new(OpenApiJson(
+            api.to_pretty_json().unwrap_or_default(),
+        )))
         .route("/", web::get().to(index))
         .default_service(web::to(no_such_endpoint))
         .wrap_fn(|req, srv| {

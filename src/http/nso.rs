@@ -25,7 +25,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
 #[utoipa::path(tag = "nso", params(MembersQuery),
     responses((status = 200, body = Page<PublicProfile>), (status = 403, body = ErrorBody)))]
 #[get("/nso/members")]
-async fn members(core: web::Data<Core>, m: Member, query: web::Query<MembersQuery>) -> Result<HttpResponse, AppError> {
+async fn members(
+    core: web::Data<Core>,
+    m: Member,
+    query: web::Query<MembersQuery>,
+) -> Result<HttpResponse, AppError> {
     let page = run(move || nso::members(&core, &m.0.user, &query)).await?;
     Ok(HttpResponse::Ok().json(page))
 }
@@ -34,7 +38,11 @@ async fn members(core: web::Data<Core>, m: Member, query: web::Query<MembersQuer
 #[utoipa::path(tag = "nso", params(("id" = u64, Path)),
     responses((status = 200, body = PublicProfile), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[put("/nso/members/{id}/validation")]
-async fn validate(core: web::Data<Core>, m: Member, id: web::Path<u64>) -> Result<HttpResponse, AppError> {
+async fn validate(
+    core: web::Data<Core>,
+    m: Member,
+    id: web::Path<u64>,
+) -> Result<HttpResponse, AppError> {
     let id = UserId(id.into_inner());
     let p = run(move || nso::set_validation(&core, &m.0.user, id, true)).await?;
     Ok(HttpResponse::Ok().json(p))
@@ -44,7 +52,11 @@ async fn validate(core: web::Data<Core>, m: Member, id: web::Path<u64>) -> Resul
 #[utoipa::path(tag = "nso", params(("id" = u64, Path)),
     responses((status = 200, body = PublicProfile), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/nso/members/{id}/validation")]
-async fn unvalidate(core: web::Data<Core>, m: Member, id: web::Path<u64>) -> Result<HttpResponse, AppError> {
+async fn unvalidate(
+    core: web::Data<Core>,
+    m: Member,
+    id: web::Path<u64>,
+) -> Result<HttpResponse, AppError> {
     let id = UserId(id.into_inner());
     let p = run(move || nso::set_validation(&core, &m.0.user, id, false)).await?;
     Ok(HttpResponse::Ok().json(p))
@@ -60,9 +72,15 @@ pub struct OfficerInput {
 #[utoipa::path(tag = "admin", params(("id" = u64, Path)), request_body = OfficerInput,
     responses((status = 200, body = PublicProfile), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[put("/admin/nso-officers/{id}")]
-async fn appoint(core: web::Data<Core>, m: Member, id: web::Path<u64>, body: web::Json<OfficerInput>) -> Result<HttpResponse, AppError> {
+async fn appoint(
+    core: web::Data<Core>,
+    m: Member,
+    id: web::Path<u64>,
+    body: web::Json<OfficerInput>,
+) -> Result<HttpResponse, AppError> {
     let id = UserId(id.into_inner());
-    let p = run(move || nso::set_officer(&core, &m.0.user, id, Some(body.into_inner().country))).await?;
+    let p = run(move || nso::set_officer(&core, &m.0.user, id, Some(body.into_inner().country)))
+        .await?;
     Ok(HttpResponse::Ok().json(p))
 }
 
@@ -70,7 +88,11 @@ async fn appoint(core: web::Data<Core>, m: Member, id: web::Path<u64>, body: web
 #[utoipa::path(tag = "admin", params(("id" = u64, Path)),
     responses((status = 200, body = PublicProfile), (status = 403, body = ErrorBody)))]
 #[delete("/admin/nso-officers/{id}")]
-async fn dismiss(core: web::Data<Core>, m: Member, id: web::Path<u64>) -> Result<HttpResponse, AppError> {
+async fn dismiss(
+    core: web::Data<Core>,
+    m: Member,
+    id: web::Path<u64>,
+) -> Result<HttpResponse, AppError> {
     let id = UserId(id.into_inner());
     let p = run(move || nso::set_officer(&core, &m.0.user, id, None)).await?;
     Ok(HttpResponse::Ok().json(p))

@@ -24,7 +24,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
 #[utoipa::path(tag = "profiles", params(("id" = u64, Path)),
     responses((status = 200, body = PublicProfile), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/users/{id}")]
-async fn get_profile(core: web::Data<Core>, _m: Member, id: web::Path<u64>) -> Result<HttpResponse, AppError> {
+async fn get_profile(
+    core: web::Data<Core>,
+    _m: Member,
+    id: web::Path<u64>,
+) -> Result<HttpResponse, AppError> {
     let id = UserId(id.into_inner());
     let profile = run(move || profiles::public_profile(&core, id)).await?;
     Ok(HttpResponse::Ok().json(profile))
@@ -41,7 +45,8 @@ async fn update_profile(
     body: web::Json<ProfilePatch>,
 ) -> Result<HttpResponse, AppError> {
     let id = UserId(id.into_inner());
-    let own = run(move || profiles::update_profile(&core, &m.0.user, id, body.into_inner())).await?;
+    let own =
+        run(move || profiles::update_profile(&core, &m.0.user, id, body.into_inner())).await?;
     Ok(HttpResponse::Ok().json(own))
 }
 
@@ -49,7 +54,11 @@ async fn update_profile(
 #[utoipa::path(tag = "profiles", params(("id" = u64, Path)),
     responses((status = 200, content_type = "image/*", body = Vec<u8>), (status = 404, body = ErrorBody)))]
 #[get("/users/{id}/picture")]
-async fn get_picture(core: web::Data<Core>, _m: Member, id: web::Path<u64>) -> Result<HttpResponse, AppError> {
+async fn get_picture(
+    core: web::Data<Core>,
+    _m: Member,
+    id: web::Path<u64>,
+) -> Result<HttpResponse, AppError> {
     let id = UserId(id.into_inner());
     let (content_type, bytes, _) = run(move || profiles::picture(&core, id)).await?;
     Ok(HttpResponse::Ok()
@@ -81,7 +90,9 @@ async fn put_picture(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let own = run(move || profiles::set_picture(&core, &m.0.user, id, &content_type, body.to_vec())).await?;
+    let own =
+        run(move || profiles::set_picture(&core, &m.0.user, id, &content_type, body.to_vec()))
+            .await?;
     Ok(HttpResponse::Ok().json(own))
 }
 
@@ -89,7 +100,11 @@ async fn put_picture(
 #[utoipa::path(tag = "profiles", params(("id" = u64, Path)),
     responses((status = 200, body = OwnProfile), (status = 403, body = ErrorBody)))]
 #[delete("/users/{id}/picture")]
-async fn delete_picture(core: web::Data<Core>, m: Member, id: web::Path<u64>) -> Result<HttpResponse, AppError> {
+async fn delete_picture(
+    core: web::Data<Core>,
+    m: Member,
+    id: web::Path<u64>,
+) -> Result<HttpResponse, AppError> {
     let id = UserId(id.into_inner());
     let own = run(move || profiles::delete_picture(&core, &m.0.user, id)).await?;
     Ok(HttpResponse::Ok().json(own))

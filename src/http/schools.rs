@@ -25,7 +25,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
 #[utoipa::path(tag = "schools", request_body = NewSchool,
     responses((status = 201, body = School), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[post("/schools")]
-async fn create(core: web::Data<Core>, m: Member, body: web::Json<NewSchool>) -> Result<HttpResponse, AppError> {
+async fn create(
+    core: web::Data<Core>,
+    m: Member,
+    body: web::Json<NewSchool>,
+) -> Result<HttpResponse, AppError> {
     let school = run(move || schools::create(&core, &m.0.user, body.into_inner())).await?;
     Ok(HttpResponse::Created().json(school))
 }
@@ -34,7 +38,11 @@ async fn create(core: web::Data<Core>, m: Member, body: web::Json<NewSchool>) ->
 #[utoipa::path(tag = "schools", params(SchoolQuery),
     responses((status = 200, body = Page<School>), (status = 400, body = ErrorBody)))]
 #[get("/schools")]
-async fn find(core: web::Data<Core>, _m: Member, query: web::Query<SchoolQuery>) -> Result<HttpResponse, AppError> {
+async fn find(
+    core: web::Data<Core>,
+    _m: Member,
+    query: web::Query<SchoolQuery>,
+) -> Result<HttpResponse, AppError> {
     let page = run(move || schools::find(&core, &query)).await?;
     Ok(HttpResponse::Ok().json(page))
 }
@@ -43,7 +51,11 @@ async fn find(core: web::Data<Core>, _m: Member, query: web::Query<SchoolQuery>)
 #[utoipa::path(tag = "schools", params(("id" = u64, Path)),
     responses((status = 200, body = SchoolDetail), (status = 404, body = ErrorBody)))]
 #[get("/schools/{id}")]
-async fn detail(core: web::Data<Core>, _m: Member, id: web::Path<u64>) -> Result<HttpResponse, AppError> {
+async fn detail(
+    core: web::Data<Core>,
+    _m: Member,
+    id: web::Path<u64>,
+) -> Result<HttpResponse, AppError> {
     let id = SchoolId(id.into_inner());
     let detail = run(move || schools::detail(&core, id)).await?;
     Ok(HttpResponse::Ok().json(detail))
@@ -53,7 +65,11 @@ async fn detail(core: web::Data<Core>, _m: Member, id: web::Path<u64>) -> Result
 #[utoipa::path(tag = "schools", params(("id" = u64, Path)),
     responses((status = 200, body = Vec<School>), (status = 404, body = ErrorBody)))]
 #[get("/users/{id}/schools")]
-async fn member_schools(core: web::Data<Core>, _m: Member, id: web::Path<u64>) -> Result<HttpResponse, AppError> {
+async fn member_schools(
+    core: web::Data<Core>,
+    _m: Member,
+    id: web::Path<u64>,
+) -> Result<HttpResponse, AppError> {
     let id = UserId(id.into_inner());
     let list = run(move || schools::of_member(&core, id)).await?;
     Ok(HttpResponse::Ok().json(list))
@@ -63,7 +79,12 @@ async fn member_schools(core: web::Data<Core>, _m: Member, id: web::Path<u64>) -
 #[utoipa::path(tag = "schools", params(("id" = u64, Path)), request_body = JoinInput,
     responses((status = 201, body = Tie), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 #[post("/users/{id}/schools")]
-async fn join(core: web::Data<Core>, m: Member, id: web::Path<u64>, body: web::Json<JoinInput>) -> Result<HttpResponse, AppError> {
+async fn join(
+    core: web::Data<Core>,
+    m: Member,
+    id: web::Path<u64>,
+    body: web::Json<JoinInput>,
+) -> Result<HttpResponse, AppError> {
     let id = UserId(id.into_inner());
     let tie = run(move || schools::join(&core, &m.0.user, id, body.school_id)).await?;
     Ok(HttpResponse::Created().json(tie))
@@ -73,7 +94,11 @@ async fn join(core: web::Data<Core>, m: Member, id: web::Path<u64>, body: web::J
 #[utoipa::path(tag = "schools", params(("id" = u64, Path), ("school_id" = u64, Path)),
     responses((status = 200, body = Tie), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/users/{id}/schools/{school_id}")]
-async fn leave(core: web::Data<Core>, m: Member, path: web::Path<(u64, u64)>) -> Result<HttpResponse, AppError> {
+async fn leave(
+    core: web::Data<Core>,
+    m: Member,
+    path: web::Path<(u64, u64)>,
+) -> Result<HttpResponse, AppError> {
     let (id, school) = path.into_inner();
     let tie = run(move || schools::leave(&core, &m.0.user, UserId(id), SchoolId(school))).await?;
     Ok(HttpResponse::Ok().json(tie))

@@ -28,7 +28,12 @@ pub struct Health {
 #[utoipa::path(tag = "system", responses((status = 200, body = Health), (status = 500, body = ErrorBody)))]
 #[get("/healthz")]
 async fn healthz(core: web::Data<Core>) -> Result<HttpResponse, AppError> {
-    run(move || core.store.get(Tree::Meta, b"schema").map_err(AppError::from)).await?;
+    run(move || {
+        core.store
+            .get(Tree::Meta, b"schema")
+            .map_err(AppError::from)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(Health { status: "ok" }))
 }
 

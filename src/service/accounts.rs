@@ -105,10 +105,14 @@ fn check_country(country: Option<&str>) -> Result<(), AppError> {
 pub fn register(core: &Core, input: RegisterInput, addr: IpAddr) -> Result<(), AppError> {
     let now = core.clock.now();
     let addr_key = addr.to_string();
-    core.rate_limits.registrations_per_address.check(&addr_key, now)?;
+    core.rate_limits
+        .registrations_per_address
+        .check(&addr_key, now)?;
     input.validate_with(&core.config.limits)?;
     check_country(input.country.as_deref())?;
-    core.rate_limits.registrations_per_address.record(&addr_key, now);
+    core.rate_limits
+        .registrations_per_address
+        .record(&addr_key, now);
 
     let email = normalise_email(&input.email);
     let password_hash = passwords::hash(&input.password)?;
@@ -148,9 +152,17 @@ pub fn insert_user(core: &Core, user: &User) -> Result<bool, AppError> {
                 return Ok(false);
             }
             tx.put_json(Tree::UseridUser, &user.id.key(), user)?;
-            tx.insert(Tree::EmailUserid, user.email.as_bytes(), user.id.key().to_vec())?;
+            tx.insert(
+                Tree::EmailUserid,
+                user.email.as_bytes(),
+                user.id.key().to_vec(),
+            )?;
             if let Some(c) = &user.profile.country {
-                tx.insert(Tree::CountryUserid, &key(&[c.as_bytes(), &user.id.key()]), vec![])?;
+                tx.insert(
+                    Tree::CountryUserid,
+                    &key(&[c.as_bytes(), &user.id.key()]),
+                    vec![],
+                )?;
             }
             Ok(true)
         },
@@ -158,7 +170,10 @@ pub fn insert_user(core: &Core, user: &User) -> Result<bool, AppError> {
 }
 
 pub fn user_by_email(core: &Core, email: &str) -> Result<Option<User>, AppError> {
-    let Some(id) = core.store.get(Tree::EmailUserid, normalise_email(email).as_bytes())? else {
+    let Some(id) = core
+        .store
+        .get(Tree::EmailUserid, normalise_email(email).as_bytes())?
+    else {
         return Ok(None);
     };
     match UserId::from_key(&id) {
@@ -168,7 +183,12 @@ pub fn user_by_email(core: &Core, email: &str) -> Result<Option<User>, AppError>
 }
 
 /// Checks the credentials (throttled per account and per address) and opens a session.
-pub fn login(core: &Core, input: LoginInput, addr: IpAddr, kind: SessionKind) -> Result<NewSession, AppError> {
+pub fn login(
+    core: &Core,
+    input: LoginInput,
+    addr: IpAddr,
+    kind: SessionKind,
+) -> Result<NewSession, AppError> {
     input.validate_with(&core.config.limits)?;
     let now = core.clock.now();
     let account_key = normalise_email(&input.email);
@@ -206,18 +226,30 @@ pub fn open_session(core: &Core, user: User, kind: SessionKind) -> Result<NewSes
         created_at: now,
         last_seen_at: now,
     };
-    core.store.transact(&[Tree::SessionhashSession, Tree::UseridSessionhash], |tx| {
-        tx.put_json(Tree::SessionhashSession, &hash, &session)?;
-        tx.insert(Tree::UseridSessionhash, &key(&[&user.id.key(), &hash]), vec![])?;
-        Ok(())
-    })?;
-    Ok(NewSession { token, session, user })
+    core.store
+        .transact(&[Tree::SessionhashSession, Tree::UseridSessionhash], |tx| {
+            tx.put_json(Tree::SessionhashSession, &hash, &session)?;
+            tx.insert(
+                Tree::UseridSessionhash,
+                &key(&[&user.id.key(), &hash]),
+                vec![],
+            )?;
+            Ok(())
+        })?;
+    Ok(NewSession {
+        token,
+        session,
+        user,
+    })
 }
 
 /// Resolves a token to its member, enforcing the idle and absolute expiry.
 pub fn authenticate(core: &Core, token: &str) -> Result<Authenticated, AppError> {
     let hash = token_hash(token);
-    let Some(mut session) = core.store.get_json::<Session>(Tree::SessionhashSession, &hash)? else {
+    let Some(mut session) = core
+        .store
+        .get_json::<Session>(Tree::SessionhashSession, &hash)?
+    else {
         return Err(AppError::Unauthenticated);
     };
     let now = core.clock.now();
@@ -236,8 +268,11 @@ pub fn authenticate(core: &Core, token: &str) -> Result<Authenticated, AppError>
     if now - session.last_seen_at >= Duration::seconds(auth.session_touch_interval_secs) {
         // Losing a last-seen update in a crash only shortens the session: no need to wait.
         session.last_seen_at = now;
-        core.store
-            .insert_relaxed(Tree::SessionhashSession, &hash, crate::store::encode(&session)?)?;
+        core.store.insert_relaxed(
+            Tree::SessionhashSession,
+            &hash,
+            crate::store::encode(&session)?,
+        )?;
     }
     Ok(Authenticated {
         user,
@@ -251,16 +286,21 @@ pub fn logout(core: &Core, who: &Authenticated) -> Result<(), AppError> {
 }
 
 fn end_session(core: &Core, user: UserId, hash: &[u8]) -> Result<(), AppError> {
-    core.store.transact(&[Tree::SessionhashSession, Tree::UseridSessionhash], |tx| {
-        tx.remove(Tree::SessionhashSession, hash)?;
-        tx.remove(Tree::UseridSessionhash, &key(&[&user.key(), hash]))?;
-        Ok::<(), TxError>(())
-    })
+    core.store
+        .transact(&[Tree::SessionhashSession, Tree::UseridSessionhash], |tx| {
+            tx.remove(Tree::SessionhashSession, hash)?;
+            tx.remove(Tree::UseridSessionhash, &key(&[&user.key(), hash]))?;
+            Ok::<(), TxError>(())
+        })
 }
 
 /// Constant-time comparison, so the CSRF check leaks nothing through timing.
 pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 #[cfg(test)]
@@ -294,8 +334,19 @@ mod tests {
         let mut again = register_input("ANN@x.eu");
         again.password = "another long password".into();
         register(&core, again, ADDR).unwrap();
-        login(&core, login_input("ann@x.eu", "a long enough password"), ADDR, SessionKind::Bearer).unwrap();
-        let err = login(&core, login_input("ann@x.eu", "another long password"), ADDR, SessionKind::Bearer);
+        login(
+            &core,
+            login_input("ann@x.eu", "a long enough password"),
+            ADDR,
+            SessionKind::Bearer,
+        )
+        .unwrap();
+        let err = login(
+            &core,
+            login_input("ann@x.eu", "another long password"),
+            ADDR,
+            SessionKind::Bearer,
+        );
         assert!(matches!(err, Err(AppError::InvalidCredentials)));
     }
 
@@ -304,18 +355,37 @@ mod tests {
         let (core, _) = testing::core();
         register(&core, register_input("ann@x.eu"), ADDR).unwrap();
         for _ in 0..core.config.auth.login_failures_per_account {
-            let r = login(&core, login_input("ann@x.eu", "wrong password!"), ADDR, SessionKind::Bearer);
+            let r = login(
+                &core,
+                login_input("ann@x.eu", "wrong password!"),
+                ADDR,
+                SessionKind::Bearer,
+            );
             assert!(matches!(r, Err(AppError::InvalidCredentials)));
         }
-        let r = login(&core, login_input("ann@x.eu", "a long enough password"), ADDR, SessionKind::Bearer);
-        assert!(matches!(r, Err(AppError::RateLimited { .. })), "even the right password waits");
+        let r = login(
+            &core,
+            login_input("ann@x.eu", "a long enough password"),
+            ADDR,
+            SessionKind::Bearer,
+        );
+        assert!(
+            matches!(r, Err(AppError::RateLimited { .. })),
+            "even the right password waits"
+        );
     }
 
     #[test]
     fn sessions_expire_when_idle_and_when_old() {
         let (core, clock) = testing::core();
         register(&core, register_input("ann@x.eu"), ADDR).unwrap();
-        let s = login(&core, login_input("ann@x.eu", "a long enough password"), ADDR, SessionKind::Browser).unwrap();
+        let s = login(
+            &core,
+            login_input("ann@x.eu", "a long enough password"),
+            ADDR,
+            SessionKind::Browser,
+        )
+        .unwrap();
         assert!(s.session.csrf.is_some());
         let idle = core.config.auth.session_idle_secs;
         clock.advance(Duration::seconds(idle - 10));
@@ -323,9 +393,18 @@ mod tests {
         clock.advance(Duration::seconds(idle - 10));
         authenticate(&core, &s.token).expect("use refreshed the idle timer");
         clock.advance(Duration::seconds(idle + 1));
-        assert!(matches!(authenticate(&core, &s.token), Err(AppError::Unauthenticated)));
+        assert!(matches!(
+            authenticate(&core, &s.token),
+            Err(AppError::Unauthenticated)
+        ));
 
-        let s = login(&core, login_input("ann@x.eu", "a long enough password"), ADDR, SessionKind::Bearer).unwrap();
+        let s = login(
+            &core,
+            login_input("ann@x.eu", "a long enough password"),
+            ADDR,
+            SessionKind::Bearer,
+        )
+        .unwrap();
         let absolute = core.config.auth.session_absolute_secs;
         let step = idle / 2;
         let mut elapsed = 0;
@@ -335,31 +414,56 @@ mod tests {
             authenticate(&core, &s.token).unwrap();
         }
         clock.advance(Duration::seconds(step));
-        assert!(matches!(authenticate(&core, &s.token), Err(AppError::Unauthenticated)));
+        assert!(matches!(
+            authenticate(&core, &s.token),
+            Err(AppError::Unauthenticated)
+        ));
     }
 
     #[test]
     fn logout_ends_the_session_and_tokens_are_not_stored() {
         let (core, _) = testing::core();
         register(&core, register_input("ann@x.eu"), ADDR).unwrap();
-        let s = login(&core, login_input("ann@x.eu", "a long enough password"), ADDR, SessionKind::Bearer).unwrap();
-        assert!(core.store.get(Tree::SessionhashSession, s.token.as_bytes()).unwrap().is_none());
+        let s = login(
+            &core,
+            login_input("ann@x.eu", "a long enough password"),
+            ADDR,
+            SessionKind::Bearer,
+        )
+        .unwrap();
+        assert!(core
+            .store
+            .get(Tree::SessionhashSession, s.token.as_bytes())
+            .unwrap()
+            .is_none());
         let who = authenticate(&core, &s.token).unwrap();
         logout(&core, &who).unwrap();
-        assert!(matches!(authenticate(&core, &s.token), Err(AppError::Unauthenticated)));
+        assert!(matches!(
+            authenticate(&core, &s.token),
+            Err(AppError::Unauthenticated)
+        ));
     }
 
     #[test]
     fn registration_input_is_validated() {
         let (core, _) = testing::core();
         let mut bad = register_input("not-an-email");
-        assert!(matches!(register(&core, bad, ADDR), Err(AppError::Validation(_))));
+        assert!(matches!(
+            register(&core, bad, ADDR),
+            Err(AppError::Validation(_))
+        ));
         bad = register_input("a@b.eu");
         bad.password = "short".into();
-        assert!(matches!(register(&core, bad, ADDR), Err(AppError::Validation(_))));
+        assert!(matches!(
+            register(&core, bad, ADDR),
+            Err(AppError::Validation(_))
+        ));
         bad = register_input("a@b.eu");
         bad.country = Some("XX".into());
-        assert!(matches!(register(&core, bad, ADDR), Err(AppError::Validation(_))));
+        assert!(matches!(
+            register(&core, bad, ADDR),
+            Err(AppError::Validation(_))
+        ));
         assert!(core.store.is_empty().unwrap(), "refusals write nothing");
     }
 

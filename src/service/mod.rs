@@ -15,10 +15,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::domain::user::User;
 use crate::error::AppError;
 use crate::ids::UserId;
 use crate::store::{Store, Tree};
-use crate::domain::user::User;
 use rate_limit::RateLimits;
 
 /// What every service call needs, wired once at start (no global singletons).
@@ -81,7 +81,11 @@ impl<T> Page<T> {
     pub fn from_rows(mut rows: Vec<(Vec<u8>, T)>, limit: usize) -> Page<T> {
         let more = rows.len() > limit;
         rows.truncate(limit);
-        let next = if more { rows.last().map(|(k, _)| hex(k)) } else { None };
+        let next = if more {
+            rows.last().map(|(k, _)| hex(k))
+        } else {
+            None
+        };
         Page {
             items: rows.into_iter().map(|(_, v)| v).collect(),
             next,
@@ -95,12 +99,16 @@ pub fn hex(bytes: &[u8]) -> String {
 
 fn unhex(s: &str) -> Result<Vec<u8>, AppError> {
     let bad = || AppError::BadRequest("the paging cursor is not valid".into());
-    if s.len() % 2 != 0 || s.len() > 512 {
+    if !s.len().is_multiple_of(2) || s.len() > 512 {
         return Err(bad());
     }
     (0..s.len())
         .step_by(2)
-        .map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or_else(bad))
+        .map(|i| {
+            s.get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or_else(bad)
+        })
         .collect()
 }
 
@@ -129,10 +137,16 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_reject_garbage() {
-        let q = PageQuery { limit: None, after: Some(hex(&[0, 255, 16])) };
+        let q = PageQuery {
+            limit: None,
+            after: Some(hex(&[0, 255, 16])),
+        };
         assert_eq!(q.after_key().unwrap(), Some(vec![0, 255, 16]));
         for bad in ["0", "zz", "é1"] {
-            let q = PageQuery { limit: None, after: Some(bad.into()) };
+            let q = PageQuery {
+                limit: None,
+                after: Some(bad.into()),
+            };
             assert!(matches!(q.after_key(), Err(AppError::BadRequest(_))));
         }
     }

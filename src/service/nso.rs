@@ -33,7 +33,10 @@ pub struct MembersQuery {
 
 impl MembersQuery {
     pub fn page(&self) -> PageQuery {
-        PageQuery { limit: self.limit, after: self.after.clone() }
+        PageQuery {
+            limit: self.limit,
+            after: self.after.clone(),
+        }
     }
 }
 
@@ -45,7 +48,11 @@ fn officer_country(actor: &User) -> Result<&str, AppError> {
 }
 
 /// The officer's country's members, filtered by validation state, in id order.
-pub fn members(core: &Core, actor: &User, query: &MembersQuery) -> Result<Page<PublicProfile>, AppError> {
+pub fn members(
+    core: &Core,
+    actor: &User,
+    query: &MembersQuery,
+) -> Result<Page<PublicProfile>, AppError> {
     let country = officer_country(actor)?;
     let filter = query.status.unwrap_or_default();
     let limit = query.page().limit(&core.config);
@@ -53,15 +60,24 @@ pub fn members(core: &Core, actor: &User, query: &MembersQuery) -> Result<Page<P
     let mut rows = Vec::new();
     // Filtering happens after the scan, so keep scanning until the page is full.
     while rows.len() <= limit {
-        let batch = core.store.scan_prefix(Tree::CountryUserid, country.as_bytes(), after.as_deref(), limit + 1)?;
+        let batch = core.store.scan_prefix(
+            Tree::CountryUserid,
+            country.as_bytes(),
+            after.as_deref(),
+            limit + 1,
+        )?;
         let Some((last, _)) = batch.last() else { break };
         after = Some(last.clone());
         for (k, _) in batch {
-            let Some(id) = UserId::from_key(&k[country.len()..]) else { continue };
+            let Some(id) = UserId::from_key(&k[country.len()..]) else {
+                continue;
+            };
             let user = core.user(id)?;
             let keep = match filter {
                 // Staff (officers, administrators) are not teachers waiting for validation.
-                ValidationFilter::Pending => user.validation.is_none() && user.nso_country.is_none() && !user.admin,
+                ValidationFilter::Pending => {
+                    user.validation.is_none() && user.nso_country.is_none() && !user.admin
+                }
                 ValidationFilter::Validated => user.validation.is_some(),
                 ValidationFilter::All => true,
             };
@@ -74,7 +90,12 @@ pub fn members(core: &Core, actor: &User, query: &MembersQuery) -> Result<Page<P
 }
 
 /// Validates (or withdraws the validation of) a member of the officer's own country.
-pub fn set_validation(core: &Core, actor: &User, member: UserId, validated: bool) -> Result<PublicProfile, AppError> {
+pub fn set_validation(
+    core: &Core,
+    actor: &User,
+    member: UserId,
+    validated: bool,
+) -> Result<PublicProfile, AppError> {
     let country = officer_country(actor)?.to_string();
     let now = core.clock.now();
     let user = core.store.transact(&[Tree::UseridUser], |tx| {
@@ -108,16 +129,25 @@ fn ensure_admin(actor: &User) -> Result<(), AppError> {
     if actor.admin {
         Ok(())
     } else {
-        Err(AppError::Forbidden("only platform administrators can do this".into()))
+        Err(AppError::Forbidden(
+            "only platform administrators can do this".into(),
+        ))
     }
 }
 
 /// Makes a member an NSO officer of `country` (or removes the role with `None`).
-pub fn set_officer(core: &Core, actor: &User, member: UserId, country: Option<String>) -> Result<PublicProfile, AppError> {
+pub fn set_officer(
+    core: &Core,
+    actor: &User,
+    member: UserId,
+    country: Option<String>,
+) -> Result<PublicProfile, AppError> {
     ensure_admin(actor)?;
     if let Some(c) = &country {
         if !catalog::is_country(c) {
-            return Err(AppError::Validation(format!("country: '{c}' is not an eTwinning country code")));
+            return Err(AppError::Validation(format!(
+                "country: '{c}' is not an eTwinning country code"
+            )));
         }
     }
     let user = core.store.transact(&[Tree::UseridUser], |tx| {
@@ -168,11 +198,27 @@ mod tests {
         let fr = member(&core, "fr@x.eu", "FR");
         let de = member(&core, "de@x.eu", "DE");
 
-        assert!(set_validation(&core, &officer, fr.id, true).unwrap().roles.etwinner);
-        assert!(matches!(set_validation(&core, &officer, de.id, true), Err(AppError::Forbidden(_))));
+        assert!(
+            set_validation(&core, &officer, fr.id, true)
+                .unwrap()
+                .roles
+                .etwinner
+        );
+        assert!(matches!(
+            set_validation(&core, &officer, de.id, true),
+            Err(AppError::Forbidden(_))
+        ));
         assert!(core.user(de.id).unwrap().validation.is_none());
-        assert!(matches!(set_validation(&core, &fr, de.id, true), Err(AppError::Forbidden(_))));
-        assert!(!set_validation(&core, &officer, fr.id, false).unwrap().roles.etwinner);
+        assert!(matches!(
+            set_validation(&core, &fr, de.id, true),
+            Err(AppError::Forbidden(_))
+        ));
+        assert!(
+            !set_validation(&core, &officer, fr.id, false)
+                .unwrap()
+                .roles
+                .etwinner
+        );
     }
 
     #[test]
@@ -180,11 +226,20 @@ mod tests {
         let (core, _) = testing::core();
         let a = member(&core, "a@x.eu", "FR");
         let b = member(&core, "b@x.eu", "FR");
-        assert!(matches!(set_officer(&core, &a, b.id, Some("FR".into())), Err(AppError::Forbidden(_))));
+        assert!(matches!(
+            set_officer(&core, &a, b.id, Some("FR".into())),
+            Err(AppError::Forbidden(_))
+        ));
         make_admin(&core, a.id).unwrap();
         let a = core.user(a.id).unwrap();
-        assert!(matches!(set_officer(&core, &a, b.id, Some("XX".into())), Err(AppError::Validation(_))));
-        assert!(matches!(set_officer(&core, &a, UserId(9999), Some("FR".into())), Err(AppError::NotFound(_))));
+        assert!(matches!(
+            set_officer(&core, &a, b.id, Some("XX".into())),
+            Err(AppError::Validation(_))
+        ));
+        assert!(matches!(
+            set_officer(&core, &a, UserId(9999), Some("FR".into())),
+            Err(AppError::NotFound(_))
+        ));
     }
 
     #[test]
@@ -196,14 +251,20 @@ mod tests {
         let officer = member(&core, "nso@x.eu", "DE");
         set_officer(&core, &admin, officer.id, Some("FR".into())).unwrap();
         let officer = core.user(officer.id).unwrap();
-        let ids: Vec<UserId> = (0..7).map(|i| member(&core, &format!("t{i}@x.eu"), "FR").id).collect();
+        let ids: Vec<UserId> = (0..7)
+            .map(|i| member(&core, &format!("t{i}@x.eu"), "FR").id)
+            .collect();
         for id in ids.iter().step_by(2) {
             set_validation(&core, &officer, *id, true).unwrap();
         }
         let mut seen = vec![];
         let mut after = None;
         loop {
-            let q = MembersQuery { status: Some(ValidationFilter::Pending), limit: Some(2), after: after.clone() };
+            let q = MembersQuery {
+                status: Some(ValidationFilter::Pending),
+                limit: Some(2),
+                after: after.clone(),
+            };
             let page = members(&core, &officer, &q).unwrap();
             seen.extend(page.items.iter().map(|p| p.id));
             match page.next {

@@ -53,13 +53,17 @@ fn ensure_self(actor: &User, target: UserId) -> Result<(), AppError> {
     if actor.id == target {
         Ok(())
     } else {
-        Err(AppError::Forbidden("you can only change your own profile".into()))
+        Err(AppError::Forbidden(
+            "you can only change your own profile".into(),
+        ))
     }
 }
 
 fn check_codes(field: &str, codes: &[String], known: fn(&str) -> bool) -> Result<(), AppError> {
     match codes.iter().find(|c| !known(c)) {
-        Some(bad) => Err(AppError::Validation(format!("{field}: unknown code '{bad}'"))),
+        Some(bad) => Err(AppError::Validation(format!(
+            "{field}: unknown code '{bad}'"
+        ))),
         None => Ok(()),
     }
 }
@@ -69,10 +73,24 @@ fn check_patch(core: &Core, patch: &ProfilePatch) -> Result<(), AppError> {
     if let Some(c) = &patch.country {
         check_codes("country", std::slice::from_ref(c), catalog::is_country)?;
     }
-    check_codes("languages", patch.languages.as_deref().unwrap_or_default(), catalog::is_language)?;
-    check_codes("subjects", patch.subjects.as_deref().unwrap_or_default(), catalog::is_subject)?;
-    if patch.display_name.as_deref().is_some_and(|n| n.trim().is_empty()) {
-        return Err(AppError::Validation("display_name: must not be blank".into()));
+    check_codes(
+        "languages",
+        patch.languages.as_deref().unwrap_or_default(),
+        catalog::is_language,
+    )?;
+    check_codes(
+        "subjects",
+        patch.subjects.as_deref().unwrap_or_default(),
+        catalog::is_subject,
+    )?;
+    if patch
+        .display_name
+        .as_deref()
+        .is_some_and(|n| n.trim().is_empty())
+    {
+        return Err(AppError::Validation(
+            "display_name: must not be blank".into(),
+        ));
     }
     Ok(())
 }
@@ -108,18 +126,25 @@ fn apply(mut user: User, patch: &ProfilePatch) -> (User, Option<Option<String>>)
     (user, old_country)
 }
 
-pub fn update_profile(core: &Core, actor: &User, target: UserId, patch: ProfilePatch) -> Result<OwnProfile, AppError> {
+pub fn update_profile(
+    core: &Core,
+    actor: &User,
+    target: UserId,
+    patch: ProfilePatch,
+) -> Result<OwnProfile, AppError> {
     ensure_self(actor, target)?;
     check_patch(core, &patch)?;
-    let user = core.store.transact(&[Tree::UseridUser, Tree::CountryUserid], |tx| {
-        let current = load(tx, target)?;
-        let (user, old_country) = apply(current, &patch);
-        if let Some(old) = old_country {
-            move_country_index(tx, target, old.as_deref(), user.profile.country.as_deref())?;
-        }
-        tx.put_json(Tree::UseridUser, &target.key(), &user)?;
-        Ok(user)
-    })?;
+    let user = core
+        .store
+        .transact(&[Tree::UseridUser, Tree::CountryUserid], |tx| {
+            let current = load(tx, target)?;
+            let (user, old_country) = apply(current, &patch);
+            if let Some(old) = old_country {
+                move_country_index(tx, target, old.as_deref(), user.profile.country.as_deref())?;
+            }
+            tx.put_json(Tree::UseridUser, &target.key(), &user)?;
+            Ok(user)
+        })?;
     Ok(OwnProfile::from(&user))
 }
 
@@ -128,12 +153,21 @@ pub(crate) fn load(tx: &dyn Txn, id: UserId) -> Result<User, TxError> {
         .ok_or(TxError::Abort(AppError::NotFound("user")))
 }
 
-fn move_country_index(tx: &dyn Txn, id: UserId, old: Option<&str>, new: Option<&str>) -> Result<(), TxError> {
+fn move_country_index(
+    tx: &dyn Txn,
+    id: UserId,
+    old: Option<&str>,
+    new: Option<&str>,
+) -> Result<(), TxError> {
     if let Some(c) = old {
         tx.remove(Tree::CountryUserid, &key(&[c.as_bytes(), &id.key()]))?;
     }
     if let Some(c) = new {
-        tx.insert(Tree::CountryUserid, &key(&[c.as_bytes(), &id.key()]), vec![])?;
+        tx.insert(
+            Tree::CountryUserid,
+            &key(&[c.as_bytes(), &id.key()]),
+            vec![],
+        )?;
     }
     Ok(())
 }
@@ -155,11 +189,19 @@ pub fn check_picture(content_type: &str, bytes: &[u8], limit: usize) -> Result<(
     if bytes.starts_with(magic) && webp_ok {
         Ok(())
     } else {
-        Err(AppError::Validation(format!("picture: the content is not {content_type}")))
+        Err(AppError::Validation(format!(
+            "picture: the content is not {content_type}"
+        )))
     }
 }
 
-pub fn set_picture(core: &Core, actor: &User, target: UserId, content_type: &str, bytes: Vec<u8>) -> Result<OwnProfile, AppError> {
+pub fn set_picture(
+    core: &Core,
+    actor: &User,
+    target: UserId,
+    content_type: &str,
+    bytes: Vec<u8>,
+) -> Result<OwnProfile, AppError> {
     ensure_self(actor, target)?;
     check_picture(content_type, &bytes, core.config.limits.picture_bytes)?;
     let meta = PictureMeta {
@@ -175,22 +217,28 @@ pub fn delete_picture(core: &Core, actor: &User, target: UserId) -> Result<OwnPr
     write_picture(core, target, None)
 }
 
-fn write_picture(core: &Core, target: UserId, picture: Option<(PictureMeta, Vec<u8>)>) -> Result<OwnProfile, AppError> {
-    let user = core.store.transact(&[Tree::UseridUser, Tree::UseridPicture], |tx| {
-        let mut user = load(tx, target)?;
-        match &picture {
-            Some((meta, bytes)) => {
-                tx.insert(Tree::UseridPicture, &target.key(), bytes.clone())?;
-                user.picture = Some(meta.clone());
+fn write_picture(
+    core: &Core,
+    target: UserId,
+    picture: Option<(PictureMeta, Vec<u8>)>,
+) -> Result<OwnProfile, AppError> {
+    let user = core
+        .store
+        .transact(&[Tree::UseridUser, Tree::UseridPicture], |tx| {
+            let mut user = load(tx, target)?;
+            match &picture {
+                Some((meta, bytes)) => {
+                    tx.insert(Tree::UseridPicture, &target.key(), bytes.clone())?;
+                    user.picture = Some(meta.clone());
+                }
+                None => {
+                    tx.remove(Tree::UseridPicture, &target.key())?;
+                    user.picture = None;
+                }
             }
-            None => {
-                tx.remove(Tree::UseridPicture, &target.key())?;
-                user.picture = None;
-            }
-        }
-        tx.put_json(Tree::UseridUser, &target.key(), &user)?;
-        Ok(user)
-    })?;
+            tx.put_json(Tree::UseridUser, &target.key(), &user)?;
+            Ok(user)
+        })?;
     Ok(OwnProfile::from(&user))
 }
 
@@ -227,8 +275,14 @@ mod tests {
         let (core, _) = testing::core();
         let ann = member(&core, "ann@x.eu", "FR");
         let bob = member(&core, "bob@x.eu", "DE");
-        let patch = ProfilePatch { bio: Some("hi".into()), ..Default::default() };
-        assert!(matches!(update_profile(&core, &ann, bob.id, patch), Err(AppError::Forbidden(_))));
+        let patch = ProfilePatch {
+            bio: Some("hi".into()),
+            ..Default::default()
+        };
+        assert!(matches!(
+            update_profile(&core, &ann, bob.id, patch),
+            Err(AppError::Forbidden(_))
+        ));
         assert_eq!(core.user(bob.id).unwrap().profile.bio, "");
     }
 
@@ -237,14 +291,32 @@ mod tests {
         let (core, _) = testing::core();
         let ann = member(&core, "ann@x.eu", "FR");
         let cases = [
-            ProfilePatch { languages: Some(vec!["xx".into()]), ..Default::default() },
-            ProfilePatch { subjects: Some(vec!["alchemy".into()]), ..Default::default() },
-            ProfilePatch { country: Some("ZZ".into()), ..Default::default() },
-            ProfilePatch { bio: Some("x".repeat(core.config.limits.bio_chars + 1)), ..Default::default() },
-            ProfilePatch { display_name: Some("   ".into()), ..Default::default() },
+            ProfilePatch {
+                languages: Some(vec!["xx".into()]),
+                ..Default::default()
+            },
+            ProfilePatch {
+                subjects: Some(vec!["alchemy".into()]),
+                ..Default::default()
+            },
+            ProfilePatch {
+                country: Some("ZZ".into()),
+                ..Default::default()
+            },
+            ProfilePatch {
+                bio: Some("x".repeat(core.config.limits.bio_chars + 1)),
+                ..Default::default()
+            },
+            ProfilePatch {
+                display_name: Some("   ".into()),
+                ..Default::default()
+            },
         ];
         for patch in cases {
-            assert!(matches!(update_profile(&core, &ann, ann.id, patch), Err(AppError::Validation(_))));
+            assert!(matches!(
+                update_profile(&core, &ann, ann.id, patch),
+                Err(AppError::Validation(_))
+            ));
         }
     }
 
@@ -255,15 +327,27 @@ mod tests {
         core.store
             .transact(&[Tree::UseridUser], |tx| {
                 let mut u = load(tx, ann.id)?;
-                u.validation = Some(crate::domain::user::Validation { by: ann.id, at: u.created_at });
+                u.validation = Some(crate::domain::user::Validation {
+                    by: ann.id,
+                    at: u.created_at,
+                });
                 tx.put_json(Tree::UseridUser, &ann.id.key(), &u)
             })
             .unwrap();
-        let patch = ProfilePatch { country: Some("PL".into()), ..Default::default() };
+        let patch = ProfilePatch {
+            country: Some("PL".into()),
+            ..Default::default()
+        };
         let own = update_profile(&core, &ann, ann.id, patch).unwrap();
         assert!(own.validation.is_none());
-        let fr = core.store.scan_prefix(Tree::CountryUserid, b"FR", None, 10).unwrap();
-        let pl = core.store.scan_prefix(Tree::CountryUserid, b"PL", None, 10).unwrap();
+        let fr = core
+            .store
+            .scan_prefix(Tree::CountryUserid, b"FR", None, 10)
+            .unwrap();
+        let pl = core
+            .store
+            .scan_prefix(Tree::CountryUserid, b"PL", None, 10)
+            .unwrap();
         assert!(fr.is_empty());
         assert_eq!(pl.len(), 1);
     }
@@ -272,10 +356,22 @@ mod tests {
     fn pictures_must_be_what_they_claim() {
         let png = b"\x89PNG\r\n\x1a\nrest".to_vec();
         check_picture("image/png", &png, 1000).unwrap();
-        assert!(matches!(check_picture("image/jpeg", &png, 1000), Err(AppError::Validation(_))));
-        assert!(matches!(check_picture("text/html", b"<script>", 1000), Err(AppError::UnsupportedMediaType(_))));
-        assert!(matches!(check_picture("image/png", &png, 4), Err(AppError::PayloadTooLarge { .. })));
-        assert!(matches!(check_picture("image/webp", b"RIFF0000WAVE", 100), Err(AppError::Validation(_))));
+        assert!(matches!(
+            check_picture("image/jpeg", &png, 1000),
+            Err(AppError::Validation(_))
+        ));
+        assert!(matches!(
+            check_picture("text/html", b"<script>", 1000),
+            Err(AppError::UnsupportedMediaType(_))
+        ));
+        assert!(matches!(
+            check_picture("image/png", &png, 4),
+            Err(AppError::PayloadTooLarge { .. })
+        ));
+        assert!(matches!(
+            check_picture("image/webp", b"RIFF0000WAVE", 100),
+            Err(AppError::Validation(_))
+        ));
         check_picture("image/webp", b"RIFF0000WEBPVP8 ", 100).unwrap();
     }
 }

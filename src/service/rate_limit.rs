@@ -30,7 +30,9 @@ impl WindowCounter {
     /// Refuses when `key` already has `limit` hits inside the window.
     pub fn check(&self, key: &str, now: OffsetDateTime) -> Result<(), AppError> {
         let mut hits = self.hits.lock().map_err(AppError::internal)?;
-        let Some(q) = hits.get_mut(key) else { return Ok(()) };
+        let Some(q) = hits.get_mut(key) else {
+            return Ok(());
+        };
         prune(q, now - self.window);
         match q.front() {
             Some(oldest) if q.len() as u32 >= self.limit => {
@@ -44,7 +46,9 @@ impl WindowCounter {
     }
 
     pub fn record(&self, key: &str, now: OffsetDateTime) {
-        let Ok(mut hits) = self.hits.lock() else { return };
+        let Ok(mut hits) = self.hits.lock() else {
+            return;
+        };
         if !hits.contains_key(key) && hits.len() >= self.max_keys {
             evict(&mut hits, now - self.window, self.max_keys);
         }
@@ -68,7 +72,11 @@ fn prune(q: &mut VecDeque<OffsetDateTime>, cutoff: OffsetDateTime) {
 
 /// Makes room for one key: forget every key with nothing in the window, or failing that the
 /// key whose last hit is oldest.
-fn evict(hits: &mut HashMap<String, VecDeque<OffsetDateTime>>, cutoff: OffsetDateTime, max_keys: usize) {
+fn evict(
+    hits: &mut HashMap<String, VecDeque<OffsetDateTime>>,
+    cutoff: OffsetDateTime,
+    max_keys: usize,
+) {
     hits.retain(|_, q| q.back().is_some_and(|t| *t > cutoff));
     if hits.len() >= max_keys {
         if let Some(oldest) = hits
@@ -92,9 +100,21 @@ impl RateLimits {
     pub fn new(cfg: &AuthConfig) -> Self {
         let max = cfg.rate_tracker_max_keys;
         RateLimits {
-            login_per_account: WindowCounter::new(cfg.login_failures_per_account, cfg.login_failure_window_secs, max),
-            login_per_address: WindowCounter::new(cfg.login_failures_per_address, cfg.login_failure_window_secs, max),
-            registrations_per_address: WindowCounter::new(cfg.registrations_per_address, cfg.registration_window_secs, max),
+            login_per_account: WindowCounter::new(
+                cfg.login_failures_per_account,
+                cfg.login_failure_window_secs,
+                max,
+            ),
+            login_per_address: WindowCounter::new(
+                cfg.login_failures_per_address,
+                cfg.login_failure_window_secs,
+                max,
+            ),
+            registrations_per_address: WindowCounter::new(
+                cfg.registrations_per_address,
+                cfg.registration_window_secs,
+                max,
+            ),
         }
     }
 }
@@ -112,7 +132,12 @@ mod tests {
         c.check("a", t0).unwrap();
         c.record("a", t0 + Duration::seconds(10));
         let err = c.check("a", t0 + Duration::seconds(20)).unwrap_err();
-        assert!(matches!(err, AppError::RateLimited { retry_after_secs: 40 }));
+        assert!(matches!(
+            err,
+            AppError::RateLimited {
+                retry_after_secs: 40
+            }
+        ));
         c.check("b", t0).unwrap();
         c.check("a", t0 + Duration::seconds(61)).unwrap();
         c.clear("a");

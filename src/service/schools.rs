@@ -40,7 +40,10 @@ pub struct SchoolQuery {
 
 impl SchoolQuery {
     pub fn page(&self) -> PageQuery {
-        PageQuery { limit: self.limit, after: self.after.clone() }
+        PageQuery {
+            limit: self.limit,
+            after: self.after.clone(),
+        }
     }
 }
 
@@ -62,7 +65,9 @@ fn ensure_self(actor: &User, target: UserId) -> Result<(), AppError> {
     if actor.id == target {
         Ok(())
     } else {
-        Err(AppError::Forbidden("you can only change your own schools".into()))
+        Err(AppError::Forbidden(
+            "you can only change your own schools".into(),
+        ))
     }
 }
 
@@ -83,7 +88,9 @@ pub fn create(core: &Core, actor: &User, input: NewSchool) -> Result<School, App
     }
     let (name, city) = (input.name.trim(), input.city.trim());
     if name.is_empty() || city.is_empty() {
-        return Err(AppError::Validation("name and city must not be blank".into()));
+        return Err(AppError::Validation(
+            "name and city must not be blank".into(),
+        ));
     }
     let school = School {
         id: SchoolId(core.store.next_id()?),
@@ -100,17 +107,24 @@ pub fn create(core: &Core, actor: &User, input: NewSchool) -> Result<School, App
 /// Writes a school and its lookup key unless an equal school exists.
 pub fn insert_school(core: &Core, school: &School) -> Result<(), AppError> {
     let lookup = school_key(&school.country, &school.city, &school.name);
-    core.store.transact(&[Tree::SchoolidSchool, Tree::SchoolkeySchoolid], |tx| {
-        if let Some(existing) = tx.get(Tree::SchoolkeySchoolid, lookup.as_bytes())? {
-            let id = SchoolId::from_key(&existing).map(|i| i.0).unwrap_or_default();
-            return Err(TxError::Abort(AppError::Conflict(format!(
+    core.store
+        .transact(&[Tree::SchoolidSchool, Tree::SchoolkeySchoolid], |tx| {
+            if let Some(existing) = tx.get(Tree::SchoolkeySchoolid, lookup.as_bytes())? {
+                let id = SchoolId::from_key(&existing)
+                    .map(|i| i.0)
+                    .unwrap_or_default();
+                return Err(TxError::Abort(AppError::Conflict(format!(
                 "this school is already registered as school {id}; add that one to your profile"
             ))));
-        }
-        tx.put_json(Tree::SchoolidSchool, &school.id.key(), school)?;
-        tx.insert(Tree::SchoolkeySchoolid, lookup.as_bytes(), school.id.key().to_vec())?;
-        Ok(())
-    })
+            }
+            tx.put_json(Tree::SchoolidSchool, &school.id.key(), school)?;
+            tx.insert(
+                Tree::SchoolkeySchoolid,
+                lookup.as_bytes(),
+                school.id.key().to_vec(),
+            )?;
+            Ok(())
+        })
 }
 
 /// Finds schools by country and words of their name or city, in country/city/name order.
@@ -118,7 +132,10 @@ pub fn find(core: &Core, query: &SchoolQuery) -> Result<Page<School>, AppError> 
     let limits = &core.config.limits;
     let q = query.q.as_deref().unwrap_or("");
     if q.chars().count() > limits.query_chars {
-        return Err(AppError::Validation(format!("q: at most {} characters", limits.query_chars)));
+        return Err(AppError::Validation(format!(
+            "q: at most {} characters",
+            limits.query_chars
+        )));
     }
     let words: Vec<String> = q.split_whitespace().map(str::to_lowercase).collect();
     let prefix = match &query.country {
@@ -129,13 +146,19 @@ pub fn find(core: &Core, query: &SchoolQuery) -> Result<Page<School>, AppError> 
     let mut after = query.page().after_key()?;
     let mut rows = Vec::new();
     while rows.len() <= limit {
-        let batch = core.store.scan_prefix(Tree::SchoolkeySchoolid, prefix.as_bytes(), after.as_deref(), 256)?;
+        let batch = core.store.scan_prefix(
+            Tree::SchoolkeySchoolid,
+            prefix.as_bytes(),
+            after.as_deref(),
+            256,
+        )?;
         let Some((last, _)) = batch.last() else { break };
         after = Some(last.clone());
         for (k, v) in batch {
             let text = String::from_utf8_lossy(&k);
             if rows.len() <= limit && words.iter().all(|w| text.contains(w.as_str())) {
-                let id = SchoolId::from_key(&v).ok_or_else(|| AppError::internal("bad school index"))?;
+                let id =
+                    SchoolId::from_key(&v).ok_or_else(|| AppError::internal("bad school index"))?;
                 rows.push((k, school(core, id)?));
             }
         }
@@ -175,20 +198,30 @@ pub fn of_member(core: &Core, member: UserId) -> Result<Vec<School>, AppError> {
         .scan_prefix(Tree::UseridSchoolidTie, &member.key(), None, usize::MAX)?
         .into_iter()
         .map(|(k, _)| {
-            let id = SchoolId::from_key(&k[8..]).ok_or_else(|| AppError::internal("bad tie key"))?;
+            let id =
+                SchoolId::from_key(&k[8..]).ok_or_else(|| AppError::internal("bad tie key"))?;
             school(core, id)
         })
         .collect()
 }
 
 /// Adds a school to the member's profile.
-pub fn join(core: &Core, actor: &User, member: UserId, school_id: SchoolId) -> Result<Tie, AppError> {
+pub fn join(
+    core: &Core,
+    actor: &User,
+    member: UserId,
+    school_id: SchoolId,
+) -> Result<Tie, AppError> {
     ensure_self(actor, member)?;
     school(core, school_id)?;
     let max = core.config.limits.schools_per_user;
-    let current = core.store.scan_prefix(Tree::UseridSchoolidTie, &member.key(), None, max + 1)?;
+    let current = core
+        .store
+        .scan_prefix(Tree::UseridSchoolidTie, &member.key(), None, max + 1)?;
     if current.len() >= max {
-        return Err(AppError::Conflict(format!("a profile can hold at most {max} schools")));
+        return Err(AppError::Conflict(format!(
+            "a profile can hold at most {max} schools"
+        )));
     }
     let tie = Tie {
         id: TieId(core.store.next_id()?),
@@ -198,35 +231,50 @@ pub fn join(core: &Core, actor: &User, member: UserId, school_id: SchoolId) -> R
         left_at: None,
     };
     let current_key = key(&[&member.key(), &school_id.key()]);
-    core.store.transact(&[Tree::SchoolidTie, Tree::UseridSchoolidTie], |tx| {
-        if tx.get(Tree::UseridSchoolidTie, &current_key)?.is_some() {
-            return Err(TxError::Abort(AppError::Conflict("this school is already on your profile".into())));
-        }
-        tx.put_json(Tree::SchoolidTie, &key(&[&school_id.key(), &tie.id.key()]), &tie)?;
-        tx.insert(Tree::UseridSchoolidTie, &current_key, tie.id.key().to_vec())?;
-        Ok(tie.clone())
-    })
+    core.store
+        .transact(&[Tree::SchoolidTie, Tree::UseridSchoolidTie], |tx| {
+            if tx.get(Tree::UseridSchoolidTie, &current_key)?.is_some() {
+                return Err(TxError::Abort(AppError::Conflict(
+                    "this school is already on your profile".into(),
+                )));
+            }
+            tx.put_json(
+                Tree::SchoolidTie,
+                &key(&[&school_id.key(), &tie.id.key()]),
+                &tie,
+            )?;
+            tx.insert(Tree::UseridSchoolidTie, &current_key, tie.id.key().to_vec())?;
+            Ok(tie.clone())
+        })
 }
 
 /// "Leave organisation": ends the tie, keeps it in the school's history.
-pub fn leave(core: &Core, actor: &User, member: UserId, school_id: SchoolId) -> Result<Tie, AppError> {
+pub fn leave(
+    core: &Core,
+    actor: &User,
+    member: UserId,
+    school_id: SchoolId,
+) -> Result<Tie, AppError> {
     ensure_self(actor, member)?;
     let now = core.clock.now();
     let current_key = key(&[&member.key(), &school_id.key()]);
-    core.store.transact(&[Tree::SchoolidTie, Tree::UseridSchoolidTie], |tx| {
-        let tie_id = tx
-            .get(Tree::UseridSchoolidTie, &current_key)?
-            .and_then(|v| TieId::from_key(&v))
-            .ok_or(TxError::Abort(AppError::NotFound("school on your profile")))?;
-        let tie_key = key(&[&school_id.key(), &tie_id.key()]);
-        let mut tie: Tie = tx
-            .get_json(Tree::SchoolidTie, &tie_key)?
-            .ok_or(TxError::Abort(AppError::internal("tie index points nowhere")))?;
-        tie.left_at = Some(now);
-        tx.put_json(Tree::SchoolidTie, &tie_key, &tie)?;
-        tx.remove(Tree::UseridSchoolidTie, &current_key)?;
-        Ok(tie)
-    })
+    core.store
+        .transact(&[Tree::SchoolidTie, Tree::UseridSchoolidTie], |tx| {
+            let tie_id = tx
+                .get(Tree::UseridSchoolidTie, &current_key)?
+                .and_then(|v| TieId::from_key(&v))
+                .ok_or(TxError::Abort(AppError::NotFound("school on your profile")))?;
+            let tie_key = key(&[&school_id.key(), &tie_id.key()]);
+            let mut tie: Tie = tx
+                .get_json(Tree::SchoolidTie, &tie_key)?
+                .ok_or(TxError::Abort(AppError::internal(
+                    "tie index points nowhere",
+                )))?;
+            tie.left_at = Some(now);
+            tx.put_json(Tree::SchoolidTie, &tie_key, &tie)?;
+            tx.remove(Tree::UseridSchoolidTie, &current_key)?;
+            Ok(tie)
+        })
 }
 
 #[cfg(test)]
@@ -247,7 +295,11 @@ mod tests {
     }
 
     fn new_school(name: &str) -> NewSchool {
-        NewSchool { name: name.into(), country: "FR".into(), city: "Lyon".into() }
+        NewSchool {
+            name: name.into(),
+            country: "FR".into(),
+            city: "Lyon".into(),
+        }
     }
 
     #[test]
@@ -258,7 +310,12 @@ mod tests {
         let dup = create(&core, &ann, new_school("  lycée  AMPÈRE "));
         assert!(matches!(dup, Err(AppError::Conflict(m)) if m.contains(&s.id.to_string())));
         create(&core, &ann, new_school("Collège Jean Moulin")).unwrap();
-        let q = SchoolQuery { q: Some("AMPÈRE lyon".into()), country: Some("FR".into()), limit: None, after: None };
+        let q = SchoolQuery {
+            q: Some("AMPÈRE lyon".into()),
+            country: Some("FR".into()),
+            limit: None,
+            after: None,
+        };
         let found = find(&core, &q).unwrap();
         assert_eq!(found.items.len(), 1);
         assert_eq!(found.items[0].id, s.id);
@@ -271,12 +328,24 @@ mod tests {
         let bob = member(&core, "bob@x.eu");
         let s = create(&core, &ann, new_school("Lycée Ampère")).unwrap();
         join(&core, &ann, ann.id, s.id).unwrap();
-        assert!(matches!(join(&core, &ann, ann.id, s.id), Err(AppError::Conflict(_))));
-        assert!(matches!(join(&core, &bob, ann.id, s.id), Err(AppError::Forbidden(_))));
-        assert!(matches!(leave(&core, &bob, ann.id, s.id), Err(AppError::Forbidden(_))));
+        assert!(matches!(
+            join(&core, &ann, ann.id, s.id),
+            Err(AppError::Conflict(_))
+        ));
+        assert!(matches!(
+            join(&core, &bob, ann.id, s.id),
+            Err(AppError::Forbidden(_))
+        ));
+        assert!(matches!(
+            leave(&core, &bob, ann.id, s.id),
+            Err(AppError::Forbidden(_))
+        ));
         assert_eq!(of_member(&core, ann.id).unwrap().len(), 1);
         leave(&core, &ann, ann.id, s.id).unwrap();
-        assert!(matches!(leave(&core, &ann, ann.id, s.id), Err(AppError::NotFound(_))));
+        assert!(matches!(
+            leave(&core, &ann, ann.id, s.id),
+            Err(AppError::NotFound(_))
+        ));
         assert!(of_member(&core, ann.id).unwrap().is_empty());
         join(&core, &ann, ann.id, s.id).unwrap();
         let d = detail(&core, s.id).unwrap();
@@ -295,6 +364,9 @@ mod tests {
             join(&core, &ann, ann.id, s.id).unwrap();
         }
         let extra = create(&core, &ann, new_school("One too many")).unwrap();
-        assert!(matches!(join(&core, &ann, ann.id, extra.id), Err(AppError::Conflict(_))));
+        assert!(matches!(
+            join(&core, &ann, ann.id, extra.id),
+            Err(AppError::Conflict(_))
+        ));
     }
 }

@@ -26,8 +26,14 @@ fn a_transaction_writes_several_trees_at_once() {
                 Ok(())
             })
             .unwrap();
-        assert_eq!(store.get(Tree::UseridUser, b"1").unwrap(), Some(b"alice".to_vec()));
-        assert_eq!(store.get(Tree::EmailUserid, b"a@x").unwrap(), Some(b"1".to_vec()));
+        assert_eq!(
+            store.get(Tree::UseridUser, b"1").unwrap(),
+            Some(b"alice".to_vec())
+        );
+        assert_eq!(
+            store.get(Tree::EmailUserid, b"a@x").unwrap(),
+            Some(b"1".to_vec())
+        );
     }
 }
 
@@ -35,10 +41,11 @@ fn a_transaction_writes_several_trees_at_once() {
 fn a_refused_transaction_leaves_nothing_written() {
     for (store, _dir) in backends() {
         let store: &dyn Store = store.as_ref();
-        let result: Result<(), AppError> = store.transact(&[Tree::UseridUser, Tree::EmailUserid], |tx| {
-            tx.insert(Tree::UseridUser, b"1", b"alice".to_vec())?;
-            Err(AppError::Conflict("no".into()).into())
-        });
+        let result: Result<(), AppError> =
+            store.transact(&[Tree::UseridUser, Tree::EmailUserid], |tx| {
+                tx.insert(Tree::UseridUser, b"1", b"alice".to_vec())?;
+                Err(AppError::Conflict("no".into()).into())
+            });
         assert!(matches!(result, Err(AppError::Conflict(_))));
         assert_eq!(store.get(Tree::UseridUser, b"1").unwrap(), None);
     }
@@ -62,7 +69,9 @@ fn reads_inside_a_transaction_see_its_own_writes() {
 fn undeclared_trees_are_refused() {
     for (store, _dir) in backends() {
         let store: &dyn Store = store.as_ref();
-        let result = store.transact(&[Tree::Meta], |tx| tx.insert(Tree::UseridUser, b"k", vec![]));
+        let result = store.transact(&[Tree::Meta], |tx| {
+            tx.insert(Tree::UseridUser, b"k", vec![])
+        });
         assert!(matches!(result, Err(AppError::Internal(_))));
         assert_eq!(store.get(Tree::UseridUser, b"k").unwrap(), None);
     }
@@ -111,7 +120,9 @@ fn sled_data_survives_reopening() {
     {
         let store: Box<dyn Store> = Box::new(SledStore::open(&cfg).unwrap());
         store
-            .transact(&[Tree::Meta], |tx| tx.insert(Tree::Meta, b"k", b"v".to_vec()))
+            .transact(&[Tree::Meta], |tx| {
+                tx.insert(Tree::Meta, b"k", b"v".to_vec())
+            })
             .unwrap();
     }
     let store = SledStore::open(&cfg).unwrap();

@@ -88,7 +88,9 @@ impl GroupCommit {
 }
 
 fn flusher_loop(shared: &Shared, flush: &FlushFn) {
-    let Ok(mut st) = shared.state.lock() else { return };
+    let Ok(mut st) = shared.state.lock() else {
+        return;
+    };
     loop {
         while st.wanted <= st.started && !st.shutting_down {
             st = match shared.changed.wait(st) {
@@ -158,7 +160,10 @@ mod tests {
             w.join().unwrap();
         }
         let n = flushes.load(Ordering::SeqCst);
-        assert!(n >= 10, "each writer's 10 waits need 10 distinct flushes, saw {n}");
+        assert!(
+            n >= 10,
+            "each writer's 10 waits need 10 distinct flushes, saw {n}"
+        );
         assert!(n < 160, "160 waits should share flushes, saw {n}");
     }
 

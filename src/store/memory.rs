@@ -5,9 +5,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
-use super::{BackendTxError, BackendTxKind, Store, StoreError, Tree, TxBody, TxError, Txn};
+use super::{
+    BackendTxError, BackendTxKind, Entries, Store, StoreError, Tree, TxBody, TxError, Txn,
+};
 
 type Trees = HashMap<Tree, BTreeMap<Vec<u8>, Vec<u8>>>;
+/// Staged writes of a transaction; `None` is a removal.
+type Overlay = BTreeMap<(Tree, Vec<u8>), Option<Vec<u8>>>;
 
 #[derive(Default)]
 pub struct MemoryStore {
@@ -21,15 +25,16 @@ impl MemoryStore {
     }
 
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, Trees>, StoreError> {
-        self.trees.lock().map_err(|_| StoreError("memory store poisoned".into()))
+        self.trees
+            .lock()
+            .map_err(|_| StoreError("memory store poisoned".into()))
     }
 }
 
 struct MemTxn<'a> {
     base: &'a Trees,
     declared: &'a [Tree],
-    /// Staged writes; `None` is a removal.
-    overlay: Mutex<BTreeMap<(Tree, Vec<u8>), Option<Vec<u8>>>>,
+    overlay: Mutex<Overlay>,
 }
 
 impl MemTxn<'_> {
@@ -37,7 +42,9 @@ impl MemTxn<'_> {
         if self.declared.contains(&tree) {
             Ok(())
         } else {
-            Err(TxError::Backend(BackendTxError(BackendTxKind::Undeclared(tree))))
+            Err(TxError::Backend(BackendTxError(BackendTxKind::Undeclared(
+                tree,
+            ))))
         }
     }
 
@@ -84,7 +91,7 @@ impl Store for MemoryStore {
         prefix: &[u8],
         after: Option<&[u8]>,
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+    ) -> Result<Entries, StoreError> {
         let trees = self.lock()?;
         let Some(t) = trees.get(&tree) else {
             return Ok(Vec::new());
@@ -126,7 +133,10 @@ impl Store for MemoryStore {
     }
 
     fn insert_relaxed(&self, tree: Tree, key: &[u8], value: Vec<u8>) -> Result<(), StoreError> {
-        self.lock()?.entry(tree).or_default().insert(key.to_vec(), value);
+        self.lock()?
+            .entry(tree)
+            .or_default()
+            .insert(key.to_vec(), value);
         Ok(())
     }
 

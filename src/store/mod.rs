@@ -77,6 +77,9 @@ impl Tree {
     }
 }
 
+/// Key-value pairs, in key order.
+pub type Entries = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// Storage failures. Opaque to callers: they become `AppError::Internal`.
 #[derive(Debug, thiserror::Error)]
 #[error("store: {0}")]
@@ -110,7 +113,11 @@ impl std::fmt::Display for BackendTxError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.0 {
             BackendTxKind::Sled(e) => write!(f, "sled transaction: {e:?}"),
-            BackendTxKind::Undeclared(t) => write!(f, "tree {} used but not declared in the transaction", t.name()),
+            BackendTxKind::Undeclared(t) => write!(
+                f,
+                "tree {} used but not declared in the transaction",
+                t.name()
+            ),
         }
     }
 }
@@ -143,7 +150,7 @@ pub trait Store: Send + Sync + 'static {
         prefix: &[u8],
         after: Option<&[u8]>,
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError>;
+    ) -> Result<Entries, StoreError>;
     /// Runs `body` atomically over `trees` (only those), committing nothing if it fails.
     /// Returns once committed, *not* yet durable: see [`Store::wait_durable`].
     fn run_transaction(&self, trees: &[Tree], body: &TxBody<'_>) -> Result<(), TxError>;
@@ -184,7 +191,11 @@ impl dyn Store {
             .ok_or_else(|| AppError::internal("transaction committed without a value"))
     }
 
-    pub fn get_json<T: DeserializeOwned>(&self, tree: Tree, key: &[u8]) -> Result<Option<T>, AppError> {
+    pub fn get_json<T: DeserializeOwned>(
+        &self,
+        tree: Tree,
+        key: &[u8],
+    ) -> Result<Option<T>, AppError> {
         self.get(tree, key)?.map(|v| decode(&v)).transpose()
     }
 
@@ -204,7 +215,11 @@ impl dyn Store {
 }
 
 impl dyn Txn + '_ {
-    pub fn get_json<T: DeserializeOwned>(&self, tree: Tree, key: &[u8]) -> Result<Option<T>, TxError> {
+    pub fn get_json<T: DeserializeOwned>(
+        &self,
+        tree: Tree,
+        key: &[u8],
+    ) -> Result<Option<T>, TxError> {
         match self.get(tree, key)? {
             Some(v) => Ok(Some(decode(&v)?)),
             None => Ok(None),

@@ -9,7 +9,9 @@ use sled::transaction::{ConflictableTransactionError, TransactionError, Transact
 use sled::Transactional;
 
 use super::group_commit::GroupCommit;
-use super::{BackendTxError, BackendTxKind, Store, StoreError, Tree, TxBody, TxError, Txn};
+use super::{
+    BackendTxError, BackendTxKind, Entries, Store, StoreError, Tree, TxBody, TxError, Txn,
+};
 use crate::config::{Durability, StoreConfig};
 
 pub struct SledStore {
@@ -41,7 +43,10 @@ impl SledStore {
             .map_err(|e| {
                 // sled reports its directory lock as an I/O error with this text.
                 if e.to_string().contains("could not acquire lock") {
-                    StoreError(format!("{} is in use by another twinhub process", cfg.path.display()))
+                    StoreError(format!(
+                        "{} is in use by another twinhub process",
+                        cfg.path.display()
+                    ))
                 } else {
                     err(e)
                 }
@@ -96,7 +101,9 @@ impl SledTxn<'_> {
             .iter()
             .position(|t| *t == tree)
             .map(|i| &self.views[i])
-            .ok_or(TxError::Backend(BackendTxError(BackendTxKind::Undeclared(tree))))
+            .ok_or(TxError::Backend(BackendTxError(BackendTxKind::Undeclared(
+                tree,
+            ))))
     }
 }
 
@@ -106,7 +113,11 @@ fn backend(e: sled::transaction::UnabortableTransactionError) -> TxError {
 
 impl Txn for SledTxn<'_> {
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, TxError> {
-        Ok(self.view(tree)?.get(key).map_err(backend)?.map(|v| v.to_vec()))
+        Ok(self
+            .view(tree)?
+            .get(key)
+            .map_err(backend)?
+            .map(|v| v.to_vec()))
     }
 
     fn insert(&self, tree: Tree, key: &[u8], value: Vec<u8>) -> Result<(), TxError> {
@@ -140,12 +151,11 @@ impl Store for SledStore {
         prefix: &[u8],
         after: Option<&[u8]>,
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+    ) -> Result<Entries, StoreError> {
         let iter = match after {
-            Some(a) => self.tree(tree).range::<&[u8], _>((
-                std::ops::Bound::Excluded(a),
-                std::ops::Bound::Unbounded,
-            )),
+            Some(a) => self
+                .tree(tree)
+                .range::<&[u8], _>((std::ops::Bound::Excluded(a), std::ops::Bound::Unbounded)),
             None => self.tree(tree).range::<&[u8], _>(prefix..),
         };
         let mut out = Vec::new();
@@ -171,9 +181,9 @@ impl Store for SledStore {
         match result {
             Ok(()) => Ok(()),
             Err(TransactionError::Abort(e)) => Err(e),
-            Err(TransactionError::Storage(e)) => Err(TxError::Abort(
-                crate::error::AppError::internal(e),
-            )),
+            Err(TransactionError::Storage(e)) => {
+                Err(TxError::Abort(crate::error::AppError::internal(e)))
+            }
         }
     }
 

@@ -43,14 +43,21 @@ pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> TestServer {
     let base = format!("http://{}", running.addr);
     let core = running.core.clone();
     actix_web::rt::spawn(running.wait());
-    TestServer { base, core, handle, _dir: dir }
+    TestServer {
+        base,
+        core,
+        handle,
+        _dir: dir,
+    }
 }
 
 impl TestServer {
     pub fn client(&self) -> Client {
         Client {
             base: self.base.clone(),
-            http: awc::Client::builder().timeout(std::time::Duration::from_secs(30)).finish(),
+            http: awc::Client::builder()
+                .timeout(std::time::Duration::from_secs(30))
+                .finish(),
             cookie: None,
             csrf: None,
             bearer: None,
@@ -66,7 +73,10 @@ impl TestServer {
     }
 
     pub fn user_id(&self, email: &str) -> UserId {
-        accounts::user_by_email(&self.core, email).unwrap().expect("registered").id
+        accounts::user_by_email(&self.core, email)
+            .unwrap()
+            .expect("registered")
+            .id
     }
 
     /// Makes a member a platform administrator (what `twinhub admin create` does).
@@ -88,9 +98,24 @@ pub struct Client {
 }
 
 impl Client {
-    pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let (status, _, bytes) = self.send_raw(method, path, body.map(|b| ("application/json".to_string(), b.to_string().into_bytes()))).await;
-        let value = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) };
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let (status, _, bytes) = self
+            .send_raw(
+                method,
+                path,
+                body.map(|b| ("application/json".to_string(), b.to_string().into_bytes())),
+            )
+            .await;
+        let value = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+        };
         (status, value)
     }
 
@@ -112,7 +137,11 @@ impl Client {
             req = req.insert_header(("Authorization", format!("Bearer {b}")));
         }
         let mut resp = match body {
-            Some((ct, bytes)) => req.insert_header(("Content-Type", ct)).send_body(bytes).await,
+            Some((ct, bytes)) => {
+                req.insert_header(("Content-Type", ct))
+                    .send_body(bytes)
+                    .await
+            }
             None => req.send().await,
         }
         .expect("request reaches the server");
@@ -165,7 +194,12 @@ impl Client {
 
     /// Logs in through the API-client endpoint: keeps the bearer token.
     pub async fn login_token(&self, email: &str, password: &str) -> Client {
-        let (status, body) = self.post("/api/auth/token", json!({"email": email, "password": password})).await;
+        let (status, body) = self
+            .post(
+                "/api/auth/token",
+                json!({"email": email, "password": password}),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK, "token login of {email}: {body}");
         Client {
             base: self.base.clone(),
@@ -187,5 +221,7 @@ impl Client {
 pub fn assert_error(got: &(StatusCode, Value), status: StatusCode, code: &str) {
     assert_eq!(got.0, status, "body: {}", got.1);
     assert_eq!(got.1["error"]["code"], code, "body: {}", got.1);
-    assert!(got.1["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+    assert!(got.1["error"]["message"]
+        .as_str()
+        .is_some_and(|m| !m.is_empty()));
 }
