@@ -90,11 +90,12 @@ impl User {
             id: self.id,
             profile: self.profile.clone(),
             roles: self.roles(),
+            // Nanoseconds, so a picture replaced twice in one second still gets a new URL.
             picture_url: self.picture.as_ref().map(|p| {
                 format!(
                     "/api/users/{}/picture?v={}",
                     self.id,
-                    p.updated_at.unix_timestamp()
+                    p.updated_at.unix_timestamp_nanos()
                 )
             }),
             member_since: self.created_at,

@@ -105,14 +105,13 @@ fn check_country(country: Option<&str>) -> Result<(), AppError> {
 pub fn register(core: &Core, input: RegisterInput, addr: IpAddr) -> Result<(), AppError> {
     let now = core.clock.now();
     let addr_key = addr.to_string();
-    core.rate_limits
-        .registrations_per_address
-        .check(&addr_key, now)?;
+    let mut input = input;
+    input.email = input.email.trim().to_string();
     input.validate_with(&core.config.limits)?;
     check_country(input.country.as_deref())?;
     core.rate_limits
         .registrations_per_address
-        .record(&addr_key, now);
+        .acquire(&addr_key, now)?;
 
     let email = normalise_email(&input.email);
     let password_hash = passwords::hash(&input.password)?;
@@ -194,8 +193,12 @@ pub fn login(
     let account_key = normalise_email(&input.email);
     let addr_key = addr.to_string();
     let limits = &core.rate_limits;
-    limits.login_per_account.check(&account_key, now)?;
-    limits.login_per_address.check(&addr_key, now)?;
+    // Every attempt is counted before the password is checked; a success takes it back.
+    limits.login_per_account.acquire(&account_key, now)?;
+    if let Err(e) = limits.login_per_address.acquire(&addr_key, now) {
+        limits.login_per_account.release_one(&account_key);
+        return Err(e);
+    }
 
     let user = user_by_email(core, &input.email)?;
     let ok = match &user {
@@ -206,12 +209,11 @@ pub fn login(
         }
     };
     let Some(user) = user.filter(|_| ok) else {
-        limits.login_per_account.record(&account_key, now);
-        limits.login_per_address.record(&addr_key, now);
         metrics::counter!("twinhub_login_failures_total").increment(1);
         return Err(AppError::InvalidCredentials);
     };
     limits.login_per_account.clear(&account_key);
+    limits.login_per_address.release_one(&addr_key);
     open_session(core, user, kind)
 }
 

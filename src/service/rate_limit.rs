@@ -27,12 +27,15 @@ impl WindowCounter {
         }
     }
 
-    /// Refuses when `key` already has `limit` hits inside the window.
-    pub fn check(&self, key: &str, now: OffsetDateTime) -> Result<(), AppError> {
+    /// Counts an attempt for `key`, or refuses it when `limit` attempts are already inside
+    /// the window. Checking and counting happen under one lock, so parallel attempts cannot
+    /// all slip through before the first is counted.
+    pub fn acquire(&self, key: &str, now: OffsetDateTime) -> Result<(), AppError> {
         let mut hits = self.hits.lock().map_err(AppError::internal)?;
-        let Some(q) = hits.get_mut(key) else {
-            return Ok(());
-        };
+        if !hits.contains_key(key) && hits.len() >= self.max_keys {
+            evict(&mut hits, now - self.window, self.max_keys);
+        }
+        let q = hits.entry(key.to_string()).or_default();
         prune(q, now - self.window);
         match q.front() {
             Some(oldest) if q.len() as u32 >= self.limit => {
@@ -41,20 +44,20 @@ impl WindowCounter {
                     retry_after_secs: wait as u64,
                 })
             }
-            _ => Ok(()),
+            _ => {
+                q.push_back(now);
+                Ok(())
+            }
         }
     }
 
-    pub fn record(&self, key: &str, now: OffsetDateTime) {
-        let Ok(mut hits) = self.hits.lock() else {
-            return;
-        };
-        if !hits.contains_key(key) && hits.len() >= self.max_keys {
-            evict(&mut hits, now - self.window, self.max_keys);
+    /// Takes back the most recent attempt of `key` (it turned out not to be a failure).
+    pub fn release_one(&self, key: &str) {
+        if let Ok(mut hits) = self.hits.lock() {
+            if let Some(q) = hits.get_mut(key) {
+                q.pop_back();
+            }
         }
-        let q = hits.entry(key.to_string()).or_default();
-        prune(q, now - self.window);
-        q.push_back(now);
     }
 
     pub fn clear(&self, key: &str) {
@@ -128,20 +131,23 @@ mod tests {
     fn refuses_at_the_limit_and_recovers_after_the_window() {
         let c = WindowCounter::new(2, 60, 100);
         let t0 = datetime!(2026-01-01 0:00 UTC);
-        c.record("a", t0);
-        c.check("a", t0).unwrap();
-        c.record("a", t0 + Duration::seconds(10));
-        let err = c.check("a", t0 + Duration::seconds(20)).unwrap_err();
+        c.acquire("a", t0).unwrap();
+        c.acquire("a", t0 + Duration::seconds(10)).unwrap();
+        let err = c.acquire("a", t0 + Duration::seconds(20)).unwrap_err();
         assert!(matches!(
             err,
             AppError::RateLimited {
                 retry_after_secs: 40
             }
         ));
-        c.check("b", t0).unwrap();
-        c.check("a", t0 + Duration::seconds(61)).unwrap();
+        c.acquire("b", t0).unwrap();
+        c.acquire("a", t0 + Duration::seconds(61)).unwrap();
         c.clear("a");
-        c.check("a", t0 + Duration::seconds(20)).unwrap();
+        c.acquire("a", t0 + Duration::seconds(62)).unwrap();
+        c.release_one("a");
+        c.acquire("a", t0 + Duration::seconds(63)).unwrap();
+        c.acquire("a", t0 + Duration::seconds(64)).unwrap();
+        assert!(c.acquire("a", t0 + Duration::seconds(65)).is_err());
     }
 
     #[test]
@@ -149,7 +155,8 @@ mod tests {
         let c = WindowCounter::new(5, 60, 10);
         let t0 = datetime!(2026-01-01 0:00 UTC);
         for i in 0..1000 {
-            c.record(&format!("k{i}"), t0 + Duration::milliseconds(i));
+            c.acquire(&format!("k{i}"), t0 + Duration::milliseconds(i))
+                .unwrap();
         }
         assert!(c.hits.lock().unwrap().len() <= 10);
     }

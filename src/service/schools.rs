@@ -214,15 +214,7 @@ pub fn join(
 ) -> Result<Tie, AppError> {
     ensure_self(actor, member)?;
     school(core, school_id)?;
-    let max = core.config.limits.schools_per_user;
-    let current = core
-        .store
-        .scan_prefix(Tree::UseridSchoolidTie, &member.key(), None, max + 1)?;
-    if current.len() >= max {
-        return Err(AppError::Conflict(format!(
-            "a profile can hold at most {max} schools"
-        )));
-    }
+    let max = core.config.limits.schools_per_user as u64;
     let tie = Tie {
         id: TieId(core.store.next_id()?),
         school: school_id,
@@ -231,21 +223,33 @@ pub fn join(
         left_at: None,
     };
     let current_key = key(&[&member.key(), &school_id.key()]);
-    core.store
-        .transact(&[Tree::SchoolidTie, Tree::UseridSchoolidTie], |tx| {
-            if tx.get(Tree::UseridSchoolidTie, &current_key)?.is_some() {
-                return Err(TxError::Abort(AppError::Conflict(
-                    "this school is already on your profile".into(),
-                )));
-            }
-            tx.put_json(
-                Tree::SchoolidTie,
-                &key(&[&school_id.key(), &tie.id.key()]),
-                &tie,
-            )?;
-            tx.insert(Tree::UseridSchoolidTie, &current_key, tie.id.key().to_vec())?;
-            Ok(tie.clone())
-        })
+    let trees = [
+        Tree::SchoolidTie,
+        Tree::UseridSchoolidTie,
+        Tree::UseridSchoolcount,
+    ];
+    core.store.transact(&trees, |tx| {
+        if tx.get(Tree::UseridSchoolidTie, &current_key)?.is_some() {
+            return Err(TxError::Abort(AppError::Conflict(
+                "this school is already on your profile".into(),
+            )));
+        }
+        // Counted inside the transaction, so parallel joins cannot exceed the cap.
+        let count = tx.get_u64(Tree::UseridSchoolcount, &member.key())?;
+        if count >= max {
+            return Err(TxError::Abort(AppError::Conflict(format!(
+                "a profile can hold at most {max} schools"
+            ))));
+        }
+        tx.put_u64(Tree::UseridSchoolcount, &member.key(), count + 1)?;
+        tx.put_json(
+            Tree::SchoolidTie,
+            &key(&[&school_id.key(), &tie.id.key()]),
+            &tie,
+        )?;
+        tx.insert(Tree::UseridSchoolidTie, &current_key, tie.id.key().to_vec())?;
+        Ok(tie.clone())
+    })
 }
 
 /// "Leave organisation": ends the tie, keeps it in the school's history.
@@ -258,23 +262,33 @@ pub fn leave(
     ensure_self(actor, member)?;
     let now = core.clock.now();
     let current_key = key(&[&member.key(), &school_id.key()]);
-    core.store
-        .transact(&[Tree::SchoolidTie, Tree::UseridSchoolidTie], |tx| {
-            let tie_id = tx
-                .get(Tree::UseridSchoolidTie, &current_key)?
-                .and_then(|v| TieId::from_key(&v))
-                .ok_or(TxError::Abort(AppError::NotFound("school on your profile")))?;
-            let tie_key = key(&[&school_id.key(), &tie_id.key()]);
-            let mut tie: Tie = tx
-                .get_json(Tree::SchoolidTie, &tie_key)?
-                .ok_or(TxError::Abort(AppError::internal(
-                    "tie index points nowhere",
-                )))?;
-            tie.left_at = Some(now);
-            tx.put_json(Tree::SchoolidTie, &tie_key, &tie)?;
-            tx.remove(Tree::UseridSchoolidTie, &current_key)?;
-            Ok(tie)
-        })
+    let trees = [
+        Tree::SchoolidTie,
+        Tree::UseridSchoolidTie,
+        Tree::UseridSchoolcount,
+    ];
+    core.store.transact(&trees, |tx| {
+        let count = tx.get_u64(Tree::UseridSchoolcount, &member.key())?;
+        tx.put_u64(
+            Tree::UseridSchoolcount,
+            &member.key(),
+            count.saturating_sub(1),
+        )?;
+        let tie_id = tx
+            .get(Tree::UseridSchoolidTie, &current_key)?
+            .and_then(|v| TieId::from_key(&v))
+            .ok_or(TxError::Abort(AppError::NotFound("school on your profile")))?;
+        let tie_key = key(&[&school_id.key(), &tie_id.key()]);
+        let mut tie: Tie = tx
+            .get_json(Tree::SchoolidTie, &tie_key)?
+            .ok_or(TxError::Abort(AppError::internal(
+                "tie index points nowhere",
+            )))?;
+        tie.left_at = Some(now);
+        tx.put_json(Tree::SchoolidTie, &tie_key, &tie)?;
+        tx.remove(Tree::UseridSchoolidTie, &current_key)?;
+        Ok(tie)
+    })
 }
 
 #[cfg(test)]

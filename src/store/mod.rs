@@ -43,10 +43,13 @@ pub enum Tree {
     SchoolidTie,
     /// user id ++ school id → tie id. The member's current schools only.
     UseridSchoolidTie,
+    /// user id → how many schools are on the profile (8 bytes). Lets the per-member cap be
+    /// checked inside the joining transaction, which cannot scan.
+    UseridSchoolcount,
 }
 
 impl Tree {
-    pub const ALL: [Tree; 11] = [
+    pub const ALL: [Tree; 12] = [
         Tree::Meta,
         Tree::UseridUser,
         Tree::EmailUserid,
@@ -58,6 +61,7 @@ impl Tree {
         Tree::SchoolkeySchoolid,
         Tree::SchoolidTie,
         Tree::UseridSchoolidTie,
+        Tree::UseridSchoolcount,
     ];
 
     pub fn name(self) -> &'static str {
@@ -73,6 +77,7 @@ impl Tree {
             Tree::SchoolkeySchoolid => "schoolkey_schoolid",
             Tree::SchoolidTie => "schoolid_tie",
             Tree::UseridSchoolidTie => "userid_schoolid_tie",
+            Tree::UseridSchoolcount => "userid_schoolcount",
         }
     }
 }
@@ -215,6 +220,15 @@ impl dyn Store {
 }
 
 impl dyn Txn + '_ {
+    /// Reads an 8-byte big-endian counter (0 when absent).
+    pub fn get_u64(&self, tree: Tree, key: &[u8]) -> Result<u64, TxError> {
+        Ok(self.get(tree, key)?.map(|v| be_u64(&v)).unwrap_or(0))
+    }
+
+    pub fn put_u64(&self, tree: Tree, key: &[u8], value: u64) -> Result<(), TxError> {
+        self.insert(tree, key, value.to_be_bytes().to_vec())
+    }
+
     pub fn get_json<T: DeserializeOwned>(
         &self,
         tree: Tree,
@@ -237,6 +251,15 @@ pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, AppError> {
 
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     serde_json::from_slice(bytes).map_err(AppError::internal)
+}
+
+/// Reads a big-endian u64 from the first 8 bytes (0 if shorter).
+pub fn be_u64(bytes: &[u8]) -> u64 {
+    bytes
+        .get(..8)
+        .and_then(|b| b.try_into().ok())
+        .map(u64::from_be_bytes)
+        .unwrap_or(0)
 }
 
 /// Concatenates key parts (fixed-width ids, or a final variable-length part).

@@ -1,0 +1,626 @@
+//! The API's edges over real HTTP: refused bodies, paths and queries, the one error shape,
+//! the OpenAPI document, metrics and security headers.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use actix_web::http::header::HeaderMap;
+use actix_web::http::{Method, StatusCode};
+use common::{assert_error, Client, TestServer, PASSWORD};
+use serde_json::{json, Value};
+use twinhub::service::accounts;
+
+type Raw = (StatusCode, HeaderMap, Value);
+
+async fn raw(c: &Client, method: Method, path: &str, body: Option<(&str, Vec<u8>)>) -> Raw {
+    let (status, headers, bytes) = c
+        .send_raw(method, path, body.map(|(ct, b)| (ct.to_string(), b)))
+        .await;
+    let value = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+    (status, headers, value)
+}
+
+async fn raw_json(c: &Client, method: Method, path: &str, text: &str) -> Raw {
+    raw(
+        c,
+        method,
+        path,
+        Some(("application/json", text.as_bytes().to_vec())),
+    )
+    .await
+}
+
+/// Asserts status and code, and that the body is exactly `{"error":{"code","message"}}` JSON.
+fn check_error(r: &Raw, status: StatusCode, code: &str) {
+    let (got, headers, body) = r;
+    assert_error(&(*got, body.clone()), status, code);
+    assert_shape(headers, body);
+}
+
+fn assert_shape(headers: &HeaderMap, body: &Value) {
+    let content_type = headers
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string());
+    assert_eq!(content_type.as_deref(), Some("application/json"), "{body}");
+    let top: Vec<&String> = body.as_object().expect("an object").keys().collect();
+    assert_eq!(top, ["error"], "{body}");
+    let error = body["error"].as_object().expect("error is an object");
+    let keys: BTreeSet<&str> = error.keys().map(String::as_str).collect();
+    assert_eq!(keys, BTreeSet::from(["code", "message"]), "{body}");
+    assert!(
+        error["code"].as_str().is_some_and(|c| !c.is_empty()),
+        "{body}"
+    );
+    assert!(
+        error["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+}
+
+fn exists(server: &TestServer, email: &str) -> bool {
+    accounts::user_by_email(&server.core, email)
+        .unwrap()
+        .is_some()
+}
+
+fn registration(email: &str) -> Value {
+    json!({"display_name": "Ann", "email": email, "password": PASSWORD, "country": "FR"})
+}
+
+#[actix_web::test]
+async fn malformed_and_mistyped_json_is_a_bad_request_and_writes_nothing() {
+    let server = common::start().await;
+    let c = server.client();
+    let valid = registration("ann@example.eu").to_string();
+    let malformed = [
+        valid[..valid.len() - 1].to_string(),
+        "{not json".to_string(),
+        String::new(),
+        format!("{valid}{valid}"),
+    ];
+    for text in &malformed {
+        let r = raw_json(&c, Method::POST, "/api/auth/register", text).await;
+        check_error(&r, StatusCode::BAD_REQUEST, "bad_request");
+    }
+    let mistyped = [
+        json!({"display_name": 5, "email": "ann@example.eu", "password": PASSWORD}),
+        json!({"display_name": "Ann", "email": ["ann@example.eu"], "password": PASSWORD}),
+        json!({"display_name": "Ann", "email": "ann@example.eu", "password": 1}),
+        json!("ann@example.eu"),
+        json!([registration("ann@example.eu")]),
+        Value::Null,
+    ];
+    for body in &mistyped {
+        let r = raw_json(&c, Method::POST, "/api/auth/register", &body.to_string()).await;
+        check_error(&r, StatusCode::BAD_REQUEST, "bad_request");
+    }
+    assert!(
+        !exists(&server, "ann@example.eu"),
+        "no refused registration created the account"
+    );
+
+    // The same on authenticated endpoints, which stay unchanged.
+    let bob = server.member("bob@example.eu", "FR").await;
+    let id = bob.my_id().await;
+    let before = bob.get("/api/me").await.1;
+    let r = raw_json(
+        &bob,
+        Method::PATCH,
+        &format!("/api/users/{id}/profile"),
+        "{\"bio\": ",
+    )
+    .await;
+    check_error(&r, StatusCode::BAD_REQUEST, "bad_request");
+    let r = raw_json(
+        &bob,
+        Method::PATCH,
+        &format!("/api/users/{id}/profile"),
+        r#"{"languages": 5}"#,
+    )
+    .await;
+    check_error(&r, StatusCode::BAD_REQUEST, "bad_request");
+    let r = raw_json(
+        &bob,
+        Method::POST,
+        &format!("/api/users/{id}/schools"),
+        r#"{"school_id": "abc"}"#,
+    )
+    .await;
+    check_error(&r, StatusCode::BAD_REQUEST, "bad_request");
+    let r = raw_json(
+        &bob,
+        Method::POST,
+        &format!("/api/users/{id}/schools"),
+        r#"{"school_id": -4}"#,
+    )
+    .await;
+    check_error(&r, StatusCode::BAD_REQUEST, "bad_request");
+    assert_eq!(bob.get("/api/me").await.1, before);
+    server.stop().await;
+}
+
+#[actix_web::test]
+async fn json_with_another_content_type_is_unsupported() {
+    let server = common::start().await;
+    let c = server.client();
+    let body = registration("ann@example.eu").to_string().into_bytes();
+    for content_type in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+    ] {
+        let r = raw(
+            &c,
+            Method::POST,
+            "/api/auth/register",
+            Some((content_type, body.clone())),
+        )
+        .await;
+        check_error(
+            &r,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        );
+    }
+    assert!(!exists(&server, "ann@example.eu"));
+    // The declared type decides, not the look of the body: the same bytes as JSON go through.
+    let r = raw(
+        &c,
+        Method::POST,
+        "/api/auth/register",
+        Some(("application/json", body)),
+    )
+    .await;
+    assert_eq!(r.0, StatusCode::ACCEPTED, "{}", r.2);
+    assert!(exists(&server, "ann@example.eu"));
+    server.stop().await;
+}
+
+#[actix_web::test]
+async fn json_bodies_over_the_limit_are_refused() {
+    let server = common::start_with(|cfg| cfg.limits.json_body_bytes = 1024).await;
+    let c = server.client();
+    let mut big = registration("ann@example.eu");
+    big["display_name"] = json!("A".repeat(1100));
+    let r = raw_json(&c, Method::POST, "/api/auth/register", &big.to_string()).await;
+    check_error(&r, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
+    assert!(!exists(&server, "ann@example.eu"));
+
+    let bob = server.member("bob@example.eu", "FR").await;
+    let id = bob.my_id().await;
+    let r = raw_json(
+        &bob,
+        Method::PATCH,
+        &format!("/api/users/{id}/profile"),
+        &json!({"bio": "b".repeat(1500)}).to_string(),
+    )
+    .await;
+    check_error(&r, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
+    assert_eq!(bob.get("/api/me").await.1["user"]["bio"], "");
+    // Just under the limit is fine.
+    let r = raw_json(
+        &bob,
+        Method::PATCH,
+        &format!("/api/users/{id}/profile"),
+        &json!({"bio": "b".repeat(900)}).to_string(),
+    )
+    .await;
+    assert_eq!(r.0, StatusCode::OK, "{}", r.2);
+    server.stop().await;
+}
+
+#[actix_web::test]
+async fn json_bodies_over_the_default_limit_are_refused() {
+    let server = common::start().await;
+    let c = server.client();
+    let mut big = registration("ann@example.eu");
+    big["display_name"] = json!("A".repeat(70_000));
+    let r = raw_json(&c, Method::POST, "/api/auth/register", &big.to_string()).await;
+    check_error(&r, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
+    assert!(!exists(&server, "ann@example.eu"));
+    server.stop().await;
+}
+
+#[actix_web::test]
+async fn bad_path_ids_are_bad_requests_and_unknown_ids_not_found() {
+    let server = common::start().await;
+    let ann = server.member("ann@example.eu", "FR").await;
+    let id = ann.my_id().await;
+    let bad = [
+        (Method::GET, "/api/users/abc".to_string()),
+        (Method::GET, "/api/users/-1".to_string()),
+        (Method::GET, "/api/users/1.5".to_string()),
+        (Method::GET, "/api/users/18446744073709551616".to_string()),
+        (Method::GET, "/api/schools/abc".to_string()),
+        (Method::GET, "/api/users/abc/picture".to_string()),
+        (Method::GET, "/api/users/abc/schools".to_string()),
+        (Method::DELETE, format!("/api/users/{id}/schools/x")),
+        (Method::PUT, "/api/nso/members/abc/validation".to_string()),
+        (Method::DELETE, "/api/admin/nso-officers/abc".to_string()),
+    ];
+    for (method, path) in bad {
+        let r = raw(&ann, method.clone(), &path, None).await;
+        assert_eq!(r.0, StatusCode::BAD_REQUEST, "{method} {path}: {}", r.2);
+        check_error(&r, StatusCode::BAD_REQUEST, "bad_request");
+    }
+    for path in [
+        "/api/users/987654",
+        "/api/schools/987654",
+        "/api/users/987654/schools",
+        "/api/users/987654/picture",
+        "/api/users/0",
+    ] {
+        let r = raw(&ann, Method::GET, path, None).await;
+        check_error(&r, StatusCode::NOT_FOUND, "not_found");
+    }
+    server.stop().await;
+}
+
+#[actix_web::test]
+async fn unknown_endpoints_answer_404_in_the_error_shape() {
+    let server = common::start().await;
+    let ann = server.member("ann@example.eu", "FR").await;
+    let anon = server.client();
+    for c in [&ann, &anon] {
+        for path in [
+            "/api/nope",
+            "/nope",
+            "/api/users/1/unknown",
+            "/api/",
+            "/api/auth",
+        ] {
+            let r = raw(c, Method::GET, path, None).await;
+            check_error(&r, StatusCode::NOT_FOUND, "not_found");
+        }
+        let r = raw(
+            c,
+            Method::POST,
+            "/api/nope",
+            Some(("application/json", b"{}".to_vec())),
+        )
+        .await;
+        check_error(&r, StatusCode::NOT_FOUND, "not_found");
+    }
+    // A known path with the wrong method is refused in the same shape.
+    for (method, path) in [
+        (Method::DELETE, "/api/me"),
+        (Method::GET, "/api/auth/login"),
+        (Method::PUT, "/api/schools"),
+    ] {
+        let r = raw(&ann, method.clone(), path, None).await;
+        assert!(
+            r.0 == StatusCode::NOT_FOUND || r.0 == StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}: {}",
+            r.0
+        );
+        assert_shape(&r.1, &r.2);
+    }
+    server.stop().await;
+}
+
+#[actix_web::test]
+async fn bad_paging_and_filter_queries_are_bad_requests() {
+    let server = common::start().await;
+    let ann = server.member("ann@example.eu", "FR").await;
+    for i in 0..3 {
+        let r = ann
+            .post(
+                "/api/schools",
+                json!({"name": format!("School {i}"), "country": "FR", "city": "Lyon"}),
+            )
+            .await;
+        assert_eq!(r.0, StatusCode::CREATED);
+    }
+    for query in [
+        "after=zz",
+        "after=0",
+        "after=%C3%A91",
+        "limit=abc",
+        "limit=-1",
+        "after=0g",
+    ] {
+        let r = raw(&ann, Method::GET, &format!("/api/schools?{query}"), None).await;
+        assert_eq!(r.0, StatusCode::BAD_REQUEST, "{query}: {}", r.2);
+        check_error(&r, StatusCode::BAD_REQUEST, "bad_request");
+    }
+    // Out-of-range page sizes are clamped, not refused.
+    let (status, page) = ann.get("/api/schools?limit=0").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    let (status, page) = ann.get("/api/schools?limit=100000").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page["items"].as_array().unwrap().len(), 3);
+
+    // The NSO list checks its cursor too.
+    server.make_admin("ann@example.eu");
+    let id = ann.my_id().await;
+    let (status, _) = ann
+        .send(
+            Method::PUT,
+            &format!("/api/admin/nso-officers/{id}"),
+            Some(json!({"country": "FR"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let r = raw(&ann, Method::GET, "/api/nso/members?after=zz", None).await;
+    check_error(&r, StatusCode::BAD_REQUEST, "bad_request");
+    let r = raw(&ann, Method::GET, "/api/nso/members?status=nope", None).await;
+    check_error(&r, StatusCode::BAD_REQUEST, "bad_request");
+    server.stop().await;
+}
+
+#[actix_web::test]
+async fn every_refusal_has_the_error_shape() {
+    let server = common::start_with(|cfg| cfg.auth.login_failures_per_account = 1).await;
+    let ann = server.member("ann@example.eu", "FR").await;
+    let bob = server.member("bob@example.eu", "DE").await;
+    let bob_id = bob.my_id().await;
+    let anon = server.client();
+    let mut forged = server.client();
+    forged.cookie = ann.cookie.clone();
+    forged.csrf = Some("forged".into());
+    let patch = |body: &str| Some(("application/json", body.as_bytes().to_vec()));
+    let cases: Vec<(Raw, StatusCode, &str)> = vec![
+        (
+            raw(&anon, Method::GET, "/api/me", None).await,
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+        ),
+        (
+            raw_json(
+                &anon,
+                Method::POST,
+                "/api/auth/token",
+                r#"{"email":"ann@example.eu","password":"wrong password"}"#,
+            )
+            .await,
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+        ),
+        (
+            raw_json(
+                &anon,
+                Method::POST,
+                "/api/auth/token",
+                r#"{"email":"ann@example.eu","password":"wrong password"}"#,
+            )
+            .await,
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+        ),
+        (
+            raw(
+                &forged,
+                Method::PATCH,
+                &format!("/api/users/{bob_id}/profile"),
+                patch("{}"),
+            )
+            .await,
+            StatusCode::FORBIDDEN,
+            "csrf_failed",
+        ),
+        (
+            raw(
+                &ann,
+                Method::PATCH,
+                &format!("/api/users/{bob_id}/profile"),
+                patch("{}"),
+            )
+            .await,
+            StatusCode::FORBIDDEN,
+            "forbidden",
+        ),
+        (
+            raw(
+                &bob,
+                Method::PATCH,
+                &format!("/api/users/{bob_id}/profile"),
+                patch(r#"{"country":"XX"}"#),
+            )
+            .await,
+            StatusCode::BAD_REQUEST,
+            "validation_failed",
+        ),
+        (
+            raw(
+                &bob,
+                Method::PUT,
+                &format!("/api/users/{bob_id}/picture"),
+                Some(("text/html", b"<p>".to_vec())),
+            )
+            .await,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+        (
+            raw(&bob, Method::GET, "/api/schools/5555", None).await,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+    ];
+    for (r, status, code) in &cases {
+        check_error(r, *status, code);
+        assert_eq!(r.1.get("x-content-type-options").unwrap(), "nosniff");
+    }
+    server.stop().await;
+}
+
+/// Every route registered under src/http (method and path as the OpenAPI document writes them).
+const ROUTES: &[(&str, &str)] = &[
+    ("post", "/api/auth/register"),
+    ("post", "/api/auth/login"),
+    ("post", "/api/auth/token"),
+    ("post", "/api/auth/logout"),
+    ("get", "/api/me"),
+    ("get", "/api/users/{id}"),
+    ("patch", "/api/users/{id}/profile"),
+    ("get", "/api/users/{id}/picture"),
+    ("put", "/api/users/{id}/picture"),
+    ("delete", "/api/users/{id}/picture"),
+    ("post", "/api/schools"),
+    ("get", "/api/schools"),
+    ("get", "/api/schools/{id}"),
+    ("get", "/api/users/{id}/schools"),
+    ("post", "/api/users/{id}/schools"),
+    ("delete", "/api/users/{id}/schools/{school_id}"),
+    ("get", "/api/nso/members"),
+    ("put", "/api/nso/members/{id}/validation"),
+    ("delete", "/api/nso/members/{id}/validation"),
+    ("put", "/api/admin/nso-officers/{id}"),
+    ("delete", "/api/admin/nso-officers/{id}"),
+    ("get", "/api/catalog"),
+    ("get", "/healthz"),
+    ("get", "/metrics"),
+];
+
+#[actix_web::test]
+async fn the_openapi_document_lists_every_route_and_both_security_schemes() {
+    let server = common::start().await;
+    let anon = server.client();
+    let (status, headers, doc) = raw(&anon, Method::GET, "/api/openapi.json", None).await;
+    assert_eq!(status, StatusCode::OK, "{doc}");
+    assert!(headers
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("application/json"));
+    assert!(
+        doc["openapi"].as_str().is_some_and(|v| v.starts_with('3')),
+        "{}",
+        doc["openapi"]
+    );
+
+    let mut documented: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for method in ["get", "put", "post", "delete", "patch", "head", "options"] {
+            if item.get(method).is_some() {
+                documented
+                    .entry(path.clone())
+                    .or_default()
+                    .insert(method.to_string());
+            }
+        }
+    }
+    let mut expected: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (method, path) in ROUTES {
+        expected
+            .entry(path.to_string())
+            .or_default()
+            .insert(method.to_string());
+    }
+    assert_eq!(documented, expected);
+
+    let schemes = &doc["components"]["securitySchemes"];
+    assert_eq!(schemes["bearer"]["type"], "http", "{schemes}");
+    assert_eq!(schemes["bearer"]["scheme"], "bearer", "{schemes}");
+    assert_eq!(schemes["session_cookie"]["type"], "apiKey", "{schemes}");
+    assert_eq!(schemes["session_cookie"]["in"], "cookie", "{schemes}");
+    assert_eq!(
+        schemes["session_cookie"]["name"], "twinhub_session",
+        "{schemes}"
+    );
+    let security = doc["security"].to_string();
+    assert!(
+        security.contains("bearer") && security.contains("session_cookie"),
+        "{security}"
+    );
+
+    // Every documented route really answers (not the 404 of an unknown endpoint).
+    let ann = server.member("ann@example.eu", "FR").await;
+    for (method, path) in ROUTES {
+        let concrete = path.replace("{id}", "1").replace("{school_id}", "1");
+        let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        let body = Some(("application/json", b"{}".to_vec()));
+        let r = raw(&ann, method.clone(), &concrete, body).await;
+        let unknown_endpoint =
+            r.0 == StatusCode::NOT_FOUND && r.2["error"]["message"] == "endpoint not found";
+        assert!(
+            !unknown_endpoint,
+            "{method} {concrete} is documented but not served"
+        );
+    }
+    server.stop().await;
+}
+
+#[actix_web::test]
+async fn metrics_count_requests_by_route_pattern() {
+    let server = common::start().await;
+    let ann = server.member("ann@example.eu", "FR").await;
+    assert_eq!(ann.get("/api/users/424242").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(ann.get("/api/catalog").await.0, StatusCode::OK);
+    assert_eq!(
+        ann.get("/api/no-such-endpoint-xyz").await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (status, headers, bytes) = server
+        .client()
+        .send_raw(Method::GET, "/metrics", None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
+    let text = String::from_utf8(bytes).unwrap();
+    assert!(
+        text.contains("# TYPE twinhub_http_requests_total counter"),
+        "{text}"
+    );
+    let counted = |route: &str, status: &str| {
+        text.lines().any(|l| {
+            l.starts_with("twinhub_http_requests_total{")
+                && l.contains(&format!("route=\"{route}\""))
+                && l.contains(&format!("status=\"{status}\""))
+                && l.contains("method=\"GET\"")
+        })
+    };
+    assert!(counted("/api/users/{id}", "404"), "{text}");
+    assert!(counted("/api/catalog", "200"), "{text}");
+    assert!(counted("/api/me", "200"), "{text}");
+    assert!(
+        text.contains("twinhub_http_request_duration_seconds"),
+        "{text}"
+    );
+    // Labels hold route patterns, never raw paths (bounded cardinality).
+    assert!(!text.contains("424242"), "{text}");
+    assert!(!text.contains("no-such-endpoint-xyz"), "{text}");
+    server.stop().await;
+}
+
+#[actix_web::test]
+async fn api_answers_carry_security_headers() {
+    let server = common::start().await;
+    let ann = server.member("ann@example.eu", "FR").await;
+    let anon = server.client();
+    let answers = [
+        raw(&anon, Method::GET, "/api/catalog", None).await,
+        raw(&anon, Method::GET, "/api/me", None).await,
+        raw(&ann, Method::GET, "/api/me", None).await,
+        raw(&anon, Method::GET, "/api/nope", None).await,
+        raw(&anon, Method::GET, "/healthz", None).await,
+        raw_json(&anon, Method::POST, "/api/auth/register", "{").await,
+        raw(&ann, Method::GET, "/api/users/abc", None).await,
+    ];
+    for (status, headers, body) in &answers {
+        let h = |name: &str| headers.get(name).map(|v| v.to_str().unwrap().to_string());
+        assert_eq!(
+            h("x-content-type-options").as_deref(),
+            Some("nosniff"),
+            "{status} {body}"
+        );
+        assert_eq!(
+            h("x-frame-options").as_deref(),
+            Some("DENY"),
+            "{status} {body}"
+        );
+        let csp = h("content-security-policy").unwrap_or_default();
+        assert!(csp.contains("default-src 'none'"), "{status}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{status}: {csp}");
+    }
+    server.stop().await;
+}
