@@ -17,7 +17,33 @@ pub struct Config {
     pub search: SearchConfig,
     pub auth: AuthConfig,
     pub limits: Limits,
+    pub live: LiveConfig,
+    pub groups: GroupsConfig,
     pub log: LogConfig,
+}
+
+/// The WebSocket layer's limits and timings.
+#[derive(Debug, Clone, Deserialize)]
+pub struct LiveConfig {
+    pub allowed_origins: Vec<String>,
+    pub auth_timeout_secs: u64,
+    pub session_recheck_secs: u64,
+    pub max_frame_bytes: usize,
+    pub outbound_queue: usize,
+    pub stall_timeout_secs: u64,
+    pub frames_per_second: u32,
+    pub frames_burst: u32,
+    pub answers_remembered: usize,
+    pub subscriptions_per_socket: usize,
+    pub events_kept_per_user: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct GroupsConfig {
+    pub title_chars: usize,
+    pub description_chars: usize,
+    pub message_chars: usize,
+    pub members_per_page: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -131,7 +157,21 @@ impl Config {
     pub fn validate(&self) -> Result<(), AppError> {
         let a = &self.auth;
         let l = &self.limits;
-        let checks: [(bool, &str); 9] = [
+        let v = &self.live;
+        let checks: [(bool, &str); 13] = [
+            (v.outbound_queue > 0, "live.outbound_queue must be > 0"),
+            (
+                v.events_kept_per_user > 0,
+                "live.events_kept_per_user must be > 0",
+            ),
+            (
+                v.max_frame_bytes >= 1024,
+                "live.max_frame_bytes must be >= 1024",
+            ),
+            (
+                v.frames_per_second > 0 && v.frames_burst > 0,
+                "live.frames_per_second and frames_burst must be > 0",
+            ),
             (
                 a.session_idle_secs > 0,
                 "auth.session_idle_secs must be > 0",

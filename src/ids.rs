@@ -43,6 +43,19 @@ id_type!(
     TieId
 );
 
+id_type!(
+    /// A group (R9).
+    GroupId
+);
+id_type!(
+    /// A TwinSpace, created when a project is approved (R7).
+    TwinSpaceId
+);
+id_type!(
+    /// A stored notification.
+    NotificationId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@
 //! - [`domain`]: plain types and pure rules (members, roles, schools, vocabularies).
 //! - [`service`]: one module per area; permission checks, one store transaction, results.
 //! - [`store`]: the narrow key-value trait, the sled backend with group commit, a memory backend.
+//! - [`live`]: WebSocket sessions, user and room actors, the registry, the `Bus` seam.
 //! - [`http`]: routes per area, the `Member` extractor (cookie + CSRF, or bearer), OpenAPI.
 //! - [`server`]: the wiring: store → services → HTTP server.
 //! - [`demo`]: the demo data set loaded on an empty store.
@@ -30,6 +31,7 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod ids;
+pub mod live;
 pub mod server;
 pub mod service;
 pub mod store;

@@ -98,7 +98,7 @@ fn create_admin(
     name: String,
     country: Option<String>,
 ) -> Result<(), AppError> {
-    let core = twinhub::server::open_core(cfg)?;
+    let core = twinhub::server::open_core(cfg, std::sync::Arc::new(twinhub::live::bus::NullBus))?;
     let existing = accounts::user_by_email(&core, &email)?;
     let user: User = match existing {
         Some(u) => u,

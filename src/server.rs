@@ -10,24 +10,29 @@ use actix_web::web;
 use crate::clock::SystemClock;
 use crate::config::Config;
 use crate::error::AppError;
+use crate::live::bus::{Bus, LocalBus};
+use crate::live::registry::Registry;
 use crate::service::Core;
 use crate::store::{SledStore, Store};
 use crate::{demo, http, telemetry};
+use actix::{Actor, Addr};
 
 /// A started server: its address, a handle to stop it, and the future that runs it.
 pub struct Running {
     pub addr: SocketAddr,
     pub server: Server,
     pub core: web::Data<Core>,
+    pub registry: Addr<Registry>,
 }
 
 /// Opens the sled store named in the config and the services over it.
-pub fn open_core(config: Config) -> Result<web::Data<Core>, AppError> {
+pub fn open_core(config: Config, bus: Arc<dyn Bus>) -> Result<web::Data<Core>, AppError> {
     let store: Arc<dyn Store> = Arc::new(SledStore::open(&config.store)?);
     Ok(web::Data::new(Core::new(
         store,
         Arc::new(config),
         Arc::new(SystemClock),
+        bus,
     )))
 }
 
@@ -35,7 +40,11 @@ pub fn open_core(config: Config) -> Result<web::Data<Core>, AppError> {
 /// and SIGTERM stop the server gracefully (off in tests, which stop it through the handle).
 pub fn start(config: Config, handle_signals: bool) -> Result<Running, AppError> {
     telemetry::init_metrics();
-    let core = open_core(config)?;
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
+    let registry = Registry::new(threads).start();
+    let core = open_core(config, Arc::new(LocalBus::new(registry.clone())))?;
     if core.config.store.load_demo_on_empty && core.store.is_empty()? {
         demo::load(&core)?;
     }
@@ -43,9 +52,14 @@ pub fn start(config: Config, handle_signals: bool) -> Result<Running, AppError> 
     let listener = TcpListener::bind(bind)
         .map_err(|e| AppError::Config(format!("cannot listen on {bind}: {e}")))?;
     let addr = listener.local_addr().map_err(AppError::internal)?;
-    let server =
-        http::server(core.clone(), listener, handle_signals).map_err(AppError::internal)?;
-    Ok(Running { addr, server, core })
+    let server = http::server(core.clone(), registry.clone(), listener, handle_signals)
+        .map_err(AppError::internal)?;
+    Ok(Running {
+        addr,
+        server,
+        core,
+        registry,
+    })
 }
 
 impl Running {

@@ -1,5 +1,6 @@
 //! Plain types and pure rules, free of I/O, so they can be tested on their own.
 
 pub mod catalog;
+pub mod event;
 pub mod school;
 pub mod user;

@@ -6,13 +6,18 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod groups;
+pub mod live;
+pub mod notifications;
 pub mod nso;
 pub mod profiles;
 pub mod schools;
 pub mod system;
 
 use std::net::TcpListener;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+use actix::Addr;
 
 use actix_web::dev::{Server, Service};
 use actix_web::error::JsonPayloadError;
@@ -24,6 +29,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::{scope, AppExt};
 
 use crate::error::AppError;
+use crate::live::registry::Registry;
 use crate::service::Core;
 
 /// Runs a service call on the blocking thread pool.
@@ -138,12 +144,25 @@ async fn index(core: web::Data<Core>) -> HttpResponse {
         .body(page)
 }
 
+/// Asks the kernel to drop a connection whose peer stops acknowledging (or reading) data
+/// for `after` (TCP_USER_TIMEOUT). A stalled WebSocket reader cannot be closed from its
+/// actor, which actix stops polling once the socket buffers are full; this cut works below it.
+fn cut_stalled_peers(conn: &dyn std::any::Any, after: Duration) {
+    if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
+        if let Err(e) = socket2::SockRef::from(tcp).set_tcp_user_timeout(Some(after)) {
+            tracing::warn!(error = %e, "TCP_USER_TIMEOUT not set");
+        }
+    }
+}
+
 /// Builds the HTTP server over `listener`; the caller awaits it.
 pub fn server(
     core: web::Data<Core>,
+    registry: Addr<Registry>,
     listener: TcpListener,
     handle_signals: bool,
 ) -> std::io::Result<Server> {
+    let registry = web::Data::new(registry);
     let cfg = core.config.clone();
     let app_core = core.clone();
     let factory = move || {
@@ -153,6 +172,7 @@ pub fn server(
             .into_utoipa_app()
             .openapi(ApiDoc::openapi())
             .app_data(core.clone())
+            .app_data(registry.clone())
             .app_data(
                 web::JsonConfig::default()
                     .limit(limits.json_body_bytes)
@@ -167,6 +187,7 @@ pub fn server(
                     .error_handler(|e, _| AppError::BadRequest(e.to_string()).into()),
             )
             .configure(system::routes)
+            .configure(live::routes)
             // Registered before the /api scope, which would otherwise answer 404 for it.
             .route("/api/openapi.json", web::get().to(openapi_json))
             .service(
@@ -175,6 +196,8 @@ pub fn server(
                     .configure(profiles::routes)
                     .configure(schools::routes)
                     .configure(nso::routes)
+                    .configure(notifications::routes)
+                    .configure(groups::routes)
                     .configure(system::api_routes),
             )
             .split_for_parts();
@@ -200,7 +223,9 @@ pub fn server(
         .wrap(security_headers())
         .wrap(TracingLogger::default())
     };
+    let stall = Duration::from_secs(core.config.live.stall_timeout_secs);
     let mut server = HttpServer::new(factory)
+        .on_connect(move |conn, _| cut_stalled_peers(conn, stall))
         .shutdown_timeout(core.config.server.shutdown_timeout_secs)
         .listen(listener)?;
     if core.config.server.workers > 0 {

@@ -20,6 +20,7 @@ use crate::domain::catalog::{self, MemberType};
 use crate::domain::user::{normalise_email, Profile, User};
 use crate::error::AppError;
 use crate::ids::UserId;
+use crate::live::bus::BusMessage;
 use crate::store::{key, Tree, TxError};
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -283,8 +284,13 @@ pub fn authenticate(core: &Core, token: &str) -> Result<Authenticated, AppError>
     })
 }
 
+/// Ends the session; its open sockets are closed at once.
 pub fn logout(core: &Core, who: &Authenticated) -> Result<(), AppError> {
-    end_session(core, who.user.id, &who.token_hash)
+    end_session(core, who.user.id, &who.token_hash)?;
+    core.bus.publish(vec![BusMessage::SessionEnded {
+        token_hash: who.token_hash.clone(),
+    }]);
+    Ok(())
 }
 
 fn end_session(core: &Core, user: UserId, hash: &[u8]) -> Result<(), AppError> {

@@ -2,6 +2,9 @@
 //! store transaction, and returns plain data. HTTP handlers only translate to and from JSON.
 
 pub mod accounts;
+pub mod events;
+pub mod groups;
+pub mod notifications;
 pub mod nso;
 pub mod passwords;
 pub mod profiles;
@@ -18,6 +21,7 @@ use crate::config::Config;
 use crate::domain::user::User;
 use crate::error::AppError;
 use crate::ids::UserId;
+use crate::live::bus::Bus;
 use crate::store::{Store, Tree};
 use rate_limit::RateLimits;
 
@@ -27,16 +31,24 @@ pub struct Core {
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
     pub rate_limits: RateLimits,
+    /// Where committed events go (the live layer, or nowhere for the CLI).
+    pub bus: Arc<dyn Bus>,
 }
 
 impl Core {
-    pub fn new(store: Arc<dyn Store>, config: Arc<Config>, clock: Arc<dyn Clock>) -> Core {
+    pub fn new(
+        store: Arc<dyn Store>,
+        config: Arc<Config>,
+        clock: Arc<dyn Clock>,
+        bus: Arc<dyn Bus>,
+    ) -> Core {
         let rate_limits = RateLimits::new(&config.auth);
         Core {
             store,
             config,
             clock,
             rate_limits,
+            bus,
         }
     }
 
@@ -116,6 +128,7 @@ fn unhex(s: &str) -> Result<Vec<u8>, AppError> {
 pub(crate) mod testing {
     use super::*;
     use crate::clock::ManualClock;
+    use crate::live::bus::{BusMessage, RecordingBus};
     use crate::store::MemoryStore;
     use time::macros::datetime;
 
@@ -126,8 +139,17 @@ pub(crate) mod testing {
             Arc::new(MemoryStore::new()),
             Arc::new(Config::defaults()),
             clock.clone(),
+            Arc::new(RecordingBus::default()),
         );
         (core, clock)
+    }
+
+    /// What the services published so far (the core must come from [`core`]).
+    pub fn published(core: &Core) -> Vec<BusMessage> {
+        let bus: &dyn std::any::Any = core.bus.as_ref();
+        bus.downcast_ref::<RecordingBus>()
+            .map(|b| b.0.lock().unwrap().clone())
+            .expect("a recording bus")
     }
 }
 

@@ -5,10 +5,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::profiles::load;
-use super::{Core, Page, PageQuery};
+use super::{notifications, Core, Page, PageQuery};
 use crate::domain::catalog;
+use crate::domain::event::NotificationKind;
 use crate::domain::user::{PublicProfile, User, Validation};
 use crate::error::AppError;
+use crate::ids::NotificationId;
 use crate::ids::UserId;
 use crate::store::{Tree, TxError};
 
@@ -98,7 +100,10 @@ pub fn set_validation(
 ) -> Result<PublicProfile, AppError> {
     let country = officer_country(actor)?.to_string();
     let now = core.clock.now();
-    let user = core.store.transact(&[Tree::UseridUser], |tx| {
+    let notification_id = NotificationId(core.store.next_id()?);
+    let mut trees = vec![Tree::UseridUser];
+    trees.extend(notifications::TREES);
+    let (user, event) = core.store.transact(&trees, |tx| {
         let mut user = load(tx, member)?;
         // Checked inside the transaction: the member's country cannot change under us.
         if !actor.can_validate(&user) {
@@ -106,14 +111,23 @@ pub fn set_validation(
                 "NSO officers of {country} can only validate members whose profile country is {country}"
             ))));
         }
+        let was_validated = user.validation.is_some();
         user.validation = match (validated, user.validation.take()) {
             (true, Some(existing)) => Some(existing),
             (true, None) => Some(Validation { by: actor.id, at: now }),
             (false, _) => None,
         };
         tx.put_json(Tree::UseridUser, &member.key(), &user)?;
-        Ok(user)
+        let what = match (was_validated, validated) {
+            (false, true) => NotificationKind::Validated { country: country.clone(), by: actor.id },
+            (true, false) => NotificationKind::ValidationWithdrawn { country: country.clone(), by: actor.id },
+            _ => return Ok((user, None)),
+        };
+        let event = notifications::notify(core, tx, member, notification_id, what, now)?;
+        Ok((user, Some(event)))
     })?;
+    // Published only now that the change is durable.
+    notifications::publish(core, member, event.into_iter().collect());
     tracing::info!(officer = %actor.id, member = %member, validated, "validation changed");
     Ok(user.public_view())
 }
@@ -203,6 +217,17 @@ mod tests {
                 .unwrap()
                 .roles
                 .etwinner
+        );
+        assert_eq!(
+            notifications::unread_count(&core, fr.id).unwrap(),
+            1,
+            "the teacher is notified"
+        );
+        set_validation(&core, &officer, fr.id, true).unwrap();
+        assert_eq!(
+            notifications::unread_count(&core, fr.id).unwrap(),
+            1,
+            "no change, no notification"
         );
         assert!(matches!(
             set_validation(&core, &officer, de.id, true),

@@ -46,10 +46,30 @@ pub enum Tree {
     /// user id → how many schools are on the profile (8 bytes). Lets the per-member cap be
     /// checked inside the joining transaction, which cannot scan.
     UseridSchoolcount,
+    /// user id ++ sequence number → `UserEvent`. The last `live.events_kept_per_user` only.
+    UseridSeqEvent,
+    /// user id → the user's last event sequence number (8 bytes, big-endian).
+    UseridLastseq,
+    /// user id ++ (u64::MAX - notification id) → `Notification`: newest first in key order.
+    UseridNotification,
+    /// user id ++ notification id → (). The unread ones only.
+    UseridUnreadNotificationid,
+    /// user id → number of unread notifications (8 bytes), kept in step with the index above.
+    UseridUnreadcount,
+    /// group id → `Group`.
+    GroupidGroup,
+    /// group id ++ user id → joined-at time. The group's members.
+    GroupidUserid,
+    /// user id ++ group id → (). The member's groups.
+    UseridGroupid,
+    /// group id ++ (u64::MAX - message id) → `GroupMessage`: newest first in key order.
+    GroupidMessage,
+    /// group id ++ user id ++ client id → message id. Makes a retried send return the first.
+    GroupidClientid,
 }
 
 impl Tree {
-    pub const ALL: [Tree; 12] = [
+    pub const ALL: [Tree; 22] = [
         Tree::Meta,
         Tree::UseridUser,
         Tree::EmailUserid,
@@ -62,6 +82,16 @@ impl Tree {
         Tree::SchoolidTie,
         Tree::UseridSchoolidTie,
         Tree::UseridSchoolcount,
+        Tree::UseridSeqEvent,
+        Tree::UseridLastseq,
+        Tree::UseridNotification,
+        Tree::UseridUnreadNotificationid,
+        Tree::UseridUnreadcount,
+        Tree::GroupidGroup,
+        Tree::GroupidUserid,
+        Tree::UseridGroupid,
+        Tree::GroupidMessage,
+        Tree::GroupidClientid,
     ];
 
     pub fn name(self) -> &'static str {
@@ -78,6 +108,16 @@ impl Tree {
             Tree::SchoolidTie => "schoolid_tie",
             Tree::UseridSchoolidTie => "userid_schoolid_tie",
             Tree::UseridSchoolcount => "userid_schoolcount",
+            Tree::UseridSeqEvent => "userid_seq_event",
+            Tree::UseridLastseq => "userid_lastseq",
+            Tree::UseridNotification => "userid_notification",
+            Tree::UseridUnreadNotificationid => "userid_unread_notificationid",
+            Tree::UseridUnreadcount => "userid_unreadcount",
+            Tree::GroupidGroup => "groupid_group",
+            Tree::GroupidUserid => "groupid_userid",
+            Tree::UseridGroupid => "userid_groupid",
+            Tree::GroupidMessage => "groupid_message",
+            Tree::GroupidClientid => "groupid_clientid",
         }
     }
 }

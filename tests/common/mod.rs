@@ -2,6 +2,8 @@
 //! and a small HTTP client that keeps a session the way a browser or API client would.
 #![allow(dead_code)]
 
+pub mod ws;
+
 use actix_web::dev::ServerHandle;
 use actix_web::http::{Method, StatusCode};
 use actix_web::web::Data;
@@ -15,6 +17,7 @@ pub const PASSWORD: &str = "a long enough password";
 pub struct TestServer {
     pub base: String,
     pub core: Data<Core>,
+    pub registry: actix::Addr<twinhub::live::registry::Registry>,
     handle: ServerHandle,
     _dir: tempfile::TempDir,
 }
@@ -42,10 +45,12 @@ pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> TestServer {
     let handle = running.handle();
     let base = format!("http://{}", running.addr);
     let core = running.core.clone();
+    let registry = running.registry.clone();
     actix_web::rt::spawn(running.wait());
     TestServer {
         base,
         core,
+        registry,
         handle,
         _dir: dir,
     }

@@ -1,0 +1,159 @@
+//! Events: what the live layer pushes. Per-user events are stored with a per-user sequence
+//! number (so a reconnecting client gets exactly what it missed); topic events (typing,
+//! presence, group messages) belong to a group or TwinSpace and are fanned out to listeners.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use crate::ids::{GroupId, NotificationId, TwinSpaceId, UserId};
+
+/// Something a user must see, numbered in the user's own sequence.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct UserEvent {
+    /// 1, 2, 3, ... per user, without gaps.
+    pub seq: u64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    #[serde(flatten)]
+    pub body: UserEventBody,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum UserEventBody {
+    /// A new notification, and the unread count including it.
+    Notification {
+        notification: Notification,
+        unread: u64,
+    },
+    /// Notifications were marked read (on any tab or device); `ids` empty means all.
+    NotificationsRead {
+        ids: Vec<NotificationId>,
+        unread: u64,
+    },
+}
+
+/// A stored notification. `kind` and `params` let the UI phrase it in the reader's language.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct Notification {
+    pub id: NotificationId,
+    #[serde(flatten)]
+    pub what: NotificationKind,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub read_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+#[serde(tag = "kind", content = "params", rename_all = "snake_case")]
+pub enum NotificationKind {
+    /// The NSO of `country` validated the member as an eTwinner.
+    Validated { country: String, by: UserId },
+    /// The NSO of `country` withdrew the member's validation.
+    ValidationWithdrawn { country: String, by: UserId },
+}
+
+/// A group or TwinSpace: something sessions subscribe to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Topic {
+    Group(GroupId),
+    TwinSpace(TwinSpaceId),
+}
+
+impl Topic {
+    /// Parses the wire form: `group:12` or `twinspace:7`.
+    pub fn parse(s: &str) -> Option<Topic> {
+        let (kind, id) = s.split_once(':')?;
+        let id: u64 = id.parse().ok()?;
+        match kind {
+            "group" => Some(Topic::Group(GroupId(id))),
+            "twinspace" => Some(Topic::TwinSpace(TwinSpaceId(id))),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Topic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Topic::Group(id) => write!(f, "group:{id}"),
+            Topic::TwinSpace(id) => write!(f, "twinspace:{id}"),
+        }
+    }
+}
+
+impl Serialize for Topic {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Topic {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Topic, D::Error> {
+        let s = String::deserialize(d)?;
+        Topic::parse(&s)
+            .ok_or_else(|| serde::de::Error::custom("a topic is group:<id> or twinspace:<id>"))
+    }
+}
+
+/// A live event about a topic, sent to the sessions listening to it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TopicEventBody {
+    /// A member started typing (clients show it for a few seconds).
+    Typing { user: UserId },
+    /// Who is online in the topic: sent to a socket when it subscribes.
+    Presence { online: Vec<UserId> },
+    /// A member came online in (or left) the topic: sent to the other listeners.
+    PresenceChanged { user: UserId, online: bool },
+    /// A new group message.
+    Message { message: GroupMessage },
+}
+
+/// A message posted in a group's chat.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ToSchema)]
+pub struct GroupMessage {
+    pub id: u64,
+    pub group: GroupId,
+    pub author: UserId,
+    pub text: String,
+    /// The sender's id for this send, so a retried send is recognised.
+    pub client_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn topics_round_trip_and_reject_garbage() {
+        assert_eq!(Topic::parse("group:12"), Some(Topic::Group(GroupId(12))));
+        assert_eq!(
+            Topic::parse("twinspace:7").unwrap().to_string(),
+            "twinspace:7"
+        );
+        for bad in ["group", "group:x", "room:1", "group:-1", ""] {
+            assert_eq!(Topic::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn events_serialise_with_kind_tags() {
+        let e = UserEvent {
+            seq: 3,
+            at: OffsetDateTime::UNIX_EPOCH,
+            body: UserEventBody::NotificationsRead {
+                ids: vec![],
+                unread: 0,
+            },
+        };
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(v["kind"], "notifications_read");
+        assert_eq!(v["seq"], 3);
+        assert_eq!(serde_json::from_value::<UserEvent>(v).unwrap(), e);
+    }
+}

@@ -1,0 +1,600 @@
+//! `WsSession`: one actor per WebSocket connection (actix-web-actors). It authenticates the
+//! socket, answers client frames (each exactly once, remembered by client id), orders and
+//! de-duplicates the user's numbered events, and keeps the socket alive or closes it.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::time::{Duration, Instant};
+
+use actix::{
+    Actor, ActorContext, ActorFutureExt, Addr, AsyncContext, Handler, Running, StreamHandler,
+    WrapFuture,
+};
+use actix_web::web::{self, Bytes, BytesMut};
+use actix_web_actors::ws;
+use serde_json::json;
+
+use super::protocol::{self, close, ClientFrame, Envelope};
+use super::registry::{self, Registry};
+use super::{Push, SessionId};
+use crate::domain::event::Topic;
+use crate::error::AppError;
+use crate::ids::UserId;
+use crate::live::bus::BusMessage;
+use crate::service::events::{self, Replay};
+use crate::service::groups::{self, NewMessage};
+use crate::service::{accounts, Core};
+
+/// How often the server pings the client.
+pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(5);
+/// A client silent (no pong, no frame) for this long is dropped.
+pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(15);
+
+static NEXT_SESSION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// Who the socket belongs to, once authenticated.
+struct SocketAuth {
+    user: UserId,
+    token: String,
+    token_hash: Vec<u8>,
+}
+
+/// Where the user's event stream stands on this socket.
+enum Stream {
+    /// Authenticated, but the client has not sent `resume` yet: events wait (bounded).
+    Held {
+        buffer: Vec<(u64, Bytes)>,
+        overflowed: bool,
+    },
+    /// A `resume` is being answered from the store: live events wait (bounded).
+    Replaying {
+        buffer: Vec<(u64, Bytes)>,
+        overflowed: bool,
+    },
+    /// Delivering live; `last` is the last sequence number sent.
+    Live { last: u64 },
+}
+
+/// Token bucket for client frames.
+struct Bucket {
+    tokens: f64,
+    rate: f64,
+    burst: f64,
+    at: Instant,
+    last_warning: Option<Instant>,
+}
+
+impl Bucket {
+    fn take(&mut self) -> bool {
+        let now = Instant::now();
+        self.tokens =
+            (self.tokens + now.duration_since(self.at).as_secs_f64() * self.rate).min(self.burst);
+        self.at = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+pub struct WsSession {
+    id: SessionId,
+    core: web::Data<Core>,
+    registry: Addr<Registry>,
+    auth: Option<SocketAuth>,
+    /// Set when the handshake carried a valid session cookie.
+    cookie_token: Option<String>,
+    heartbeat: Instant,
+    topics: HashSet<Topic>,
+    stream: Stream,
+    welcome_seq: u64,
+    answers: HashMap<String, String>,
+    answer_order: VecDeque<String>,
+    pending: HashSet<String>,
+    bucket: Bucket,
+    fragments: Option<BytesMut>,
+}
+
+type Ctx = ws::WebsocketContext<WsSession>;
+
+impl WsSession {
+    pub fn new(
+        core: web::Data<Core>,
+        registry: Addr<Registry>,
+        cookie_token: Option<String>,
+    ) -> Self {
+        let live = &core.config.live;
+        let bucket = Bucket {
+            tokens: live.frames_burst as f64,
+            rate: live.frames_per_second as f64,
+            burst: live.frames_burst as f64,
+            at: Instant::now(),
+            last_warning: None,
+        };
+        WsSession {
+            id: NEXT_SESSION.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            core,
+            registry,
+            auth: None,
+            cookie_token,
+            heartbeat: Instant::now(),
+            topics: HashSet::new(),
+            stream: Stream::Held {
+                buffer: Vec::new(),
+                overflowed: false,
+            },
+            welcome_seq: 0,
+            answers: HashMap::new(),
+            answer_order: VecDeque::new(),
+            pending: HashSet::new(),
+            bucket,
+            fragments: None,
+        }
+    }
+
+    fn close(ctx: &mut Ctx, code: u16, reason: &str) {
+        ctx.close(Some(ws::CloseReason {
+            code: ws::CloseCode::from(code),
+            description: Some(reason.to_string()),
+        }));
+        ctx.stop();
+    }
+
+    /// Sends the one answer for client id `id` and remembers it for repeats.
+    fn answer(&mut self, ctx: &mut Ctx, id: &str, frame: String) {
+        ctx.text(frame.clone());
+        self.pending.remove(id);
+        self.answers.insert(id.to_string(), frame);
+        self.answer_order.push_back(id.to_string());
+        while self.answer_order.len() > self.core.config.live.answers_remembered {
+            if let Some(old) = self.answer_order.pop_front() {
+                self.answers.remove(&old);
+            }
+        }
+    }
+
+    fn answer_error(&mut self, ctx: &mut Ctx, id: &str, err: &AppError) {
+        self.answer(
+            ctx,
+            id,
+            protocol::error(Some(id), err.code(), &err.to_string()),
+        );
+    }
+
+    fn heartbeat(&self, ctx: &mut Ctx) {
+        ctx.run_interval(HEARTBEAT_INTERVAL, |act, ctx| {
+            if Instant::now().duration_since(act.heartbeat) > CLIENT_TIMEOUT {
+                ctx.stop();
+                return;
+            }
+            ctx.ping(b"");
+        });
+    }
+
+    /// Re-checks the session now and then: one that expired or was logged out closes (1008).
+    fn recheck(&self, ctx: &mut Ctx) {
+        let every = Duration::from_secs(self.core.config.live.session_recheck_secs.max(1));
+        ctx.run_interval(every, |act, ctx| {
+            let Some(auth) = &act.auth else { return };
+            let (core, token) = (act.core.clone(), auth.token.clone());
+            let check = web::block(move || accounts::authenticate(&core, &token));
+            ctx.spawn(check.into_actor(act).map(|res, _, ctx| {
+                if !matches!(res, Ok(Ok(_))) {
+                    Self::close(ctx, close::POLICY, "session ended");
+                }
+            }));
+        });
+    }
+
+    /// Authenticates with a token, registers the socket, and sends `welcome`.
+    fn authenticate(&mut self, ctx: &mut Ctx, token: String, id: Option<String>) {
+        let core = self.core.clone();
+        let work = web::block(move || {
+            let who = accounts::authenticate(&core, &token)?;
+            Ok::<_, AppError>((who, token))
+        });
+        ctx.spawn(work.into_actor(self).map(move |res, act, ctx| {
+            let res = res.map_err(AppError::internal).and_then(|r| r);
+            match res {
+                Ok((who, token)) => {
+                    let auth = SocketAuth {
+                        user: who.user.id,
+                        token,
+                        token_hash: who.token_hash,
+                    };
+                    act.registry.do_send(registry::Connect {
+                        user: auth.user,
+                        session: act.id,
+                        token_hash: auth.token_hash.clone(),
+                        addr: ctx.address().recipient(),
+                    });
+                    let user = auth.user;
+                    act.auth = Some(auth);
+                    // Read after registering: every later event then arrives live.
+                    let core = act.core.clone();
+                    let seq = web::block(move || events::last_seq(&core, user));
+                    ctx.spawn(seq.into_actor(act).map(move |res, act, ctx| {
+                        let last = res.map_err(AppError::internal).and_then(|r| r).unwrap_or(0);
+                        act.welcome_seq = last;
+                        ctx.text(protocol::welcome(user, last));
+                        if let Some(id) = &id {
+                            act.answer(
+                                ctx,
+                                id,
+                                protocol::result(id, json!({"user": user, "last_seq": last})),
+                            );
+                        }
+                    }));
+                }
+                Err(_) => match &id {
+                    Some(id) => act.answer_error(ctx, id, &AppError::Unauthenticated),
+                    None => Self::close(ctx, close::POLICY, "session ended"),
+                },
+            }
+        }));
+    }
+
+    fn on_text(&mut self, ctx: &mut Ctx, text: &str) {
+        if !self.bucket.take() {
+            let now = Instant::now();
+            let warn = self
+                .bucket
+                .last_warning
+                .is_none_or(|t| now.duration_since(t) >= Duration::from_secs(1));
+            if warn {
+                self.bucket.last_warning = Some(now);
+                let id = protocol::id_of_raw(text);
+                ctx.text(protocol::error(
+                    id.as_deref(),
+                    "rate_limited",
+                    "too many frames; slow down",
+                ));
+            }
+            return;
+        }
+        let envelope: Envelope = match serde_json::from_str(text) {
+            Ok(e) => e,
+            Err(e) => {
+                let id = protocol::id_of_raw(text);
+                ctx.text(protocol::error(
+                    id.as_deref(),
+                    "bad_request",
+                    &format!("malformed frame: {e}"),
+                ));
+                return;
+            }
+        };
+        let id = envelope.frame.id().to_string();
+        if envelope.v != protocol::VERSION {
+            ctx.text(protocol::error(
+                Some(&id),
+                "unsupported_version",
+                "this server speaks protocol version 1",
+            ));
+            return;
+        }
+        if id.is_empty() || id.chars().count() > groups::CLIENT_ID_CHARS {
+            ctx.text(protocol::error(
+                Some(&id),
+                "bad_request",
+                "id must have 1 to 64 characters",
+            ));
+            return;
+        }
+        if let Some(first) = self.answers.get(&id) {
+            ctx.text(first.clone());
+            return;
+        }
+        if !self.pending.insert(id.clone()) {
+            return; // The first answer is on its way.
+        }
+        self.dispatch(ctx, envelope.frame, id);
+    }
+
+    fn dispatch(&mut self, ctx: &mut Ctx, frame: ClientFrame, id: String) {
+        if let ClientFrame::Auth { token, .. } = frame {
+            if self.auth.is_some() {
+                let e = AppError::Conflict("already authenticated".into());
+                return self.answer_error(ctx, &id, &e);
+            }
+            return self.authenticate(ctx, token, Some(id));
+        }
+        let Some(user) = self.auth.as_ref().map(|a| a.user) else {
+            return self.answer_error(ctx, &id, &AppError::Unauthenticated);
+        };
+        match frame {
+            ClientFrame::Auth { .. } => {}
+            ClientFrame::Ping { .. } => {
+                self.answer(ctx, &id, protocol::result(&id, json!({"pong": true})))
+            }
+            ClientFrame::Resume { after, .. } => {
+                self.resume(ctx, user, after.unwrap_or(self.welcome_seq), id)
+            }
+            ClientFrame::Subscribe { topic, .. } => self.subscribe(ctx, user, topic, id),
+            ClientFrame::Unsubscribe { topic, .. } => {
+                if self.topics.remove(&topic) {
+                    self.registry.do_send(registry::Unsubscribe {
+                        topic,
+                        session: self.id,
+                    });
+                }
+                self.answer(ctx, &id, protocol::result(&id, json!({"topic": topic})));
+            }
+            ClientFrame::Typing { topic, .. } => {
+                if !self.topics.contains(&topic) {
+                    let e = AppError::Forbidden("subscribe to the topic first".into());
+                    return self.answer_error(ctx, &id, &e);
+                }
+                let typing = crate::domain::event::TopicEventBody::Typing { user };
+                self.core
+                    .bus
+                    .publish(vec![BusMessage::Topic(topic, typing)]);
+                self.answer(ctx, &id, protocol::result(&id, json!({"topic": topic})));
+            }
+            ClientFrame::Send { topic, text, .. } => self.send_message(ctx, user, topic, text, id),
+        }
+    }
+
+    fn subscribe(&mut self, ctx: &mut Ctx, user: UserId, topic: Topic, id: String) {
+        if self.topics.contains(&topic) {
+            return self.answer(ctx, &id, protocol::result(&id, json!({"topic": topic})));
+        }
+        if self.topics.len() >= self.core.config.live.subscriptions_per_socket {
+            let e = AppError::Conflict("too many subscriptions on this socket".into());
+            return self.answer_error(ctx, &id, &e);
+        }
+        let core = self.core.clone();
+        let check = web::block(move || groups::may_listen(&core, user, topic));
+        ctx.spawn(check.into_actor(self).map(move |res, act, ctx| {
+            match res.map_err(AppError::internal).and_then(|r| r) {
+                Ok(()) => {
+                    act.topics.insert(topic);
+                    act.registry.do_send(registry::Subscribe {
+                        topic,
+                        user,
+                        session: act.id,
+                        addr: ctx.address().recipient(),
+                    });
+                    act.answer(ctx, &id, protocol::result(&id, json!({"topic": topic})));
+                }
+                Err(e) => act.answer_error(ctx, &id, &e),
+            }
+        }));
+    }
+
+    fn send_message(
+        &mut self,
+        ctx: &mut Ctx,
+        user: UserId,
+        topic: Topic,
+        text: String,
+        id: String,
+    ) {
+        let Topic::Group(group) = topic else {
+            let e = AppError::Validation("messages can only be sent to groups".into());
+            return self.answer_error(ctx, &id, &e);
+        };
+        let core = self.core.clone();
+        let input = NewMessage {
+            client_id: id.clone(),
+            text,
+        };
+        let work = web::block(move || groups::post(&core, user, group, input));
+        ctx.spawn(work.into_actor(self).map(move |res, act, ctx| {
+            match res.map_err(AppError::internal).and_then(|r| r) {
+                Ok(message) => {
+                    act.answer(ctx, &id, protocol::result(&id, json!({"message": message})))
+                }
+                Err(e) => act.answer_error(ctx, &id, &e),
+            }
+        }));
+    }
+
+    /// Replays what the client missed after `after`, then goes live without gaps or repeats.
+    fn resume(&mut self, ctx: &mut Ctx, user: UserId, after: u64, id: String) {
+        let buffer = match std::mem::replace(&mut self.stream, Stream::Live { last: 0 }) {
+            Stream::Held { buffer, overflowed } | Stream::Replaying { buffer, overflowed } => {
+                (buffer, overflowed)
+            }
+            Stream::Live { .. } => (Vec::new(), false),
+        };
+        self.stream = Stream::Replaying {
+            buffer: buffer.0,
+            overflowed: buffer.1,
+        };
+        metrics::counter!("twinhub_live_resumes_total").increment(1);
+        let core = self.core.clone();
+        let work = web::block(move || events::since(&core, user, after));
+        ctx.spawn(work.into_actor(self).map(move |res, act, ctx| {
+            let (buffer, overflowed) =
+                match std::mem::replace(&mut act.stream, Stream::Live { last: after }) {
+                    Stream::Replaying { buffer, overflowed } => (buffer, overflowed),
+                    _ => (Vec::new(), false),
+                };
+            let mut last = after;
+            let mut replayed = 0;
+            match res.map_err(AppError::internal).and_then(|r| r) {
+                Ok(Replay::Events(list)) => {
+                    for e in &list {
+                        ctx.text(protocol::event(e));
+                        last = e.seq;
+                    }
+                    replayed = list.len();
+                }
+                Ok(Replay::Resync { last_seq }) => {
+                    metrics::counter!("twinhub_live_resyncs_total").increment(1);
+                    ctx.text(protocol::resync(last_seq));
+                    last = last_seq;
+                }
+                Err(e) => {
+                    act.stream = Stream::Held { buffer, overflowed };
+                    return act.answer_error(ctx, &id, &e);
+                }
+            }
+            act.stream = Stream::Live { last };
+            if overflowed {
+                act.resync_to(ctx, buffer.iter().map(|(s, _)| *s).max().unwrap_or(last));
+            } else {
+                let mut buffer = buffer;
+                buffer.sort_by_key(|(s, _)| *s);
+                for (seq, frame) in buffer {
+                    act.deliver(ctx, seq, frame);
+                }
+            }
+            let last = match act.stream {
+                Stream::Live { last } => last,
+                _ => last,
+            };
+            act.answer(
+                ctx,
+                &id,
+                protocol::result(&id, json!({"replayed": replayed, "last_seq": last})),
+            );
+        }));
+    }
+
+    fn resync_to(&mut self, ctx: &mut Ctx, seq: u64) {
+        metrics::counter!("twinhub_live_resyncs_total").increment(1);
+        ctx.text(protocol::resync(seq));
+        self.stream = Stream::Live { last: seq };
+    }
+
+    /// Sends a live event in order, once; a gap (a lost push) turns into a resync.
+    fn deliver(&mut self, ctx: &mut Ctx, seq: u64, frame: Bytes) {
+        let limit = self.core.config.live.outbound_queue;
+        match &mut self.stream {
+            Stream::Held { buffer, overflowed } | Stream::Replaying { buffer, overflowed } => {
+                if buffer.len() < limit {
+                    buffer.push((seq, frame));
+                } else {
+                    *overflowed = true;
+                }
+            }
+            Stream::Live { last } => {
+                if seq <= *last {
+                    return;
+                }
+                if seq == *last + 1 {
+                    *last = seq;
+                    if let Ok(text) = std::str::from_utf8(&frame) {
+                        ctx.text(text.to_string());
+                    }
+                } else {
+                    self.resync_to(ctx, seq);
+                }
+            }
+        }
+    }
+
+    fn on_fragment(&mut self, ctx: &mut Ctx, item: actix_http::ws::Item) {
+        let max = self.core.config.live.max_frame_bytes;
+        let (start, bytes, last) = match item {
+            actix_http::ws::Item::FirstText(b) => (true, b, false),
+            actix_http::ws::Item::FirstBinary(b) => (true, b, false),
+            actix_http::ws::Item::Continue(b) => (false, b, false),
+            actix_http::ws::Item::Last(b) => (false, b, true),
+        };
+        if start {
+            self.fragments = Some(BytesMut::new());
+        }
+        let Some(buf) = self.fragments.as_mut() else {
+            return Self::close(ctx, 1002, "continuation without a first fragment");
+        };
+        if buf.len() + bytes.len() > max {
+            return Self::close(ctx, close::TOO_BIG, "message too big");
+        }
+        buf.extend_from_slice(&bytes);
+        if last {
+            let whole = self.fragments.take().unwrap_or_default();
+            match std::str::from_utf8(&whole) {
+                Ok(text) => self.on_text(ctx, text),
+                Err(_) => ctx.text(protocol::error(
+                    None,
+                    "bad_request",
+                    "text frames must be UTF-8",
+                )),
+            }
+        }
+    }
+}
+
+impl Actor for WsSession {
+    type Context = Ctx;
+
+    fn started(&mut self, ctx: &mut Ctx) {
+        metrics::gauge!("twinhub_ws_sessions").increment(1.0);
+        ctx.set_mailbox_capacity(self.core.config.live.outbound_queue);
+        self.heartbeat(ctx);
+        self.recheck(ctx);
+        let timeout = Duration::from_secs(self.core.config.live.auth_timeout_secs);
+        ctx.run_later(timeout, |act, ctx| {
+            if act.auth.is_none() {
+                Self::close(ctx, close::POLICY, "not authenticated in time");
+            }
+        });
+        if let Some(token) = self.cookie_token.take() {
+            self.authenticate(ctx, token, None);
+        }
+    }
+
+    fn stopping(&mut self, _: &mut Ctx) -> Running {
+        if let Some(auth) = &self.auth {
+            self.registry.do_send(registry::Disconnect {
+                user: auth.user,
+                session: self.id,
+                token_hash: auth.token_hash.clone(),
+                topics: self.topics.drain().collect(),
+            });
+        }
+        Running::Stop
+    }
+
+    fn stopped(&mut self, _: &mut Ctx) {
+        metrics::gauge!("twinhub_ws_sessions").decrement(1.0);
+    }
+}
+
+impl Handler<Push> for WsSession {
+    type Result = ();
+
+    fn handle(&mut self, msg: Push, ctx: &mut Ctx) {
+        match msg {
+            Push::UserEvent { seq, frame } => self.deliver(ctx, seq, frame),
+            Push::Frame(frame) => {
+                if let Ok(text) = std::str::from_utf8(&frame) {
+                    ctx.text(text.to_string());
+                }
+            }
+            Push::Unsubscribed { topic, reason } => {
+                if self.topics.remove(&topic) {
+                    ctx.text(protocol::unsubscribed(topic, reason));
+                }
+            }
+            Push::Close { code, reason } => Self::close(ctx, code, reason),
+        }
+    }
+}
+
+impl StreamHandler<Result<ws::Message, ws::ProtocolError>> for WsSession {
+    fn handle(&mut self, msg: Result<ws::Message, ws::ProtocolError>, ctx: &mut Ctx) {
+        self.heartbeat = Instant::now();
+        match msg {
+            Ok(ws::Message::Ping(p)) => ctx.pong(&p),
+            Ok(ws::Message::Pong(_)) | Ok(ws::Message::Nop) => {}
+            Ok(ws::Message::Text(t)) => self.on_text(ctx, &t),
+            Ok(ws::Message::Binary(_)) => ctx.text(protocol::error(
+                None,
+                "bad_request",
+                "only text frames are understood",
+            )),
+            Ok(ws::Message::Continuation(item)) => self.on_fragment(ctx, item),
+            Ok(ws::Message::Close(reason)) => {
+                ctx.close(reason);
+                ctx.stop();
+            }
+            Err(ws::ProtocolError::Overflow) => Self::close(ctx, close::TOO_BIG, "message too big"),
+            Err(_) => ctx.stop(),
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! A real WebSocket client for the live-layer tests (awc), speaking docs/protocol.md.
+
+use std::time::Duration;
+
+use actix_codec::Framed;
+use awc::ws::{Codec, Frame, Message};
+use awc::BoxedSocket;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+
+use super::{Client, TestServer};
+
+pub struct Ws {
+    pub framed: Framed<BoxedSocket, Codec>,
+    next_id: u64,
+}
+
+/// How long a test waits for an expected frame before failing.
+pub const WAIT: Duration = Duration::from_secs(5);
+
+impl TestServer {
+    /// Opens /ws with an optional Origin header and the client's cookie (if any).
+    pub async fn ws_raw(
+        &self,
+        client: &Client,
+        origin: Option<&str>,
+    ) -> Result<Ws, awc::error::WsClientError> {
+        let mut req = client.http.ws(format!("{}/ws", self.base));
+        if let Some(o) = origin {
+            req = req.origin(o);
+        }
+        if let Some(c) = &client.cookie {
+            req = req.header("Cookie", format!("twinhub_session={c}"));
+        }
+        let (_, framed) = req.max_frame_size(1 << 20).connect().await?;
+        Ok(Ws { framed, next_id: 0 })
+    }
+
+    /// A socket authenticated with a bearer client's token (no Origin, like a native client),
+    /// after the welcome frame.
+    pub async fn ws_token(&self, client: &Client) -> Ws {
+        let mut ws = self.ws_raw(client, None).await.expect("handshake");
+        let token = client.bearer.clone().expect("bearer client");
+        let answer = ws.call(json!({"type": "auth", "token": token})).await;
+        assert_eq!(answer["type"], "result", "{answer}");
+        ws
+    }
+}
+
+impl Ws {
+    pub async fn send(&mut self, frame: Value) {
+        self.framed
+            .send(Message::Text(frame.to_string().into()))
+            .await
+            .expect("send frame");
+    }
+
+    /// Sends a frame with a fresh id (unless it has one) and waits for its answer, skipping
+    /// (and keeping nothing of) other frames in between.
+    pub async fn call(&mut self, mut frame: Value) -> Value {
+        if frame.get("v").is_none() {
+            frame["v"] = json!(1);
+        }
+        if frame.get("id").is_none() {
+            self.next_id += 1;
+            frame["id"] = json!(format!("t{}", self.next_id));
+        }
+        let id = frame["id"].clone();
+        self.send(frame).await;
+        self.recv_until(|f| f["id"] == id && (f["type"] == "result" || f["type"] == "error"))
+            .await
+    }
+
+    /// The next JSON frame (pings answered, other control frames skipped).
+    pub async fn recv(&mut self) -> Option<Value> {
+        loop {
+            let next = tokio::time::timeout(WAIT, self.framed.next())
+                .await
+                .ok()??;
+            match next.ok()? {
+                Frame::Text(t) => return serde_json::from_slice(&t).ok(),
+                Frame::Ping(p) => {
+                    let _ = self.framed.send(Message::Pong(p)).await;
+                }
+                Frame::Close(_) => return None,
+                _ => {}
+            }
+        }
+    }
+
+    /// Waits for the first frame matching `pred`, failing the test after `WAIT`.
+    pub async fn recv_until(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let next = tokio::time::timeout_at(deadline, self.recv())
+                .await
+                .unwrap_or(None);
+            match next {
+                Some(f) if pred(&f) => return f,
+                Some(_) => continue,
+                None => panic!("socket closed or silent before the expected frame"),
+            }
+        }
+    }
+
+    /// Collects frames until nothing arrives for `quiet`.
+    pub async fn drain(&mut self, quiet: Duration) -> Vec<Value> {
+        let mut out = Vec::new();
+        while let Ok(Some(Ok(f))) = tokio::time::timeout(quiet, self.framed.next()).await {
+            if let Frame::Text(t) = f {
+                if let Ok(v) = serde_json::from_slice(&t) {
+                    out.push(v);
+                }
+            }
+        }
+        out
+    }
+
+    /// Waits for the server to close the socket; returns the close code.
+    pub async fn closed(&mut self) -> Option<u16> {
+        loop {
+            match tokio::time::timeout(WAIT, self.framed.next()).await {
+                Ok(Some(Ok(Frame::Close(reason)))) => return reason.map(|r| u16::from(r.code)),
+                Ok(Some(Ok(_))) => continue,
+                Ok(Some(Err(_))) | Ok(None) => return None,
+                Err(_) => panic!("the server did not close the socket"),
+            }
+        }
+    }
+}
