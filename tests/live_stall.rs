@@ -1,0 +1,162 @@
+//! Backpressure: a client that keeps its connection alive (it sends pongs) but never reads
+//! is cut off within a bounded time, while the other members keep receiving everything.
+//! Written against a raw TCP socket with a tiny receive buffer, so the stall is real.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use socket2::{Domain, Socket, Type};
+
+/// 300 messages of 40 kB: 12 MB, well over the kernel's socket buffers (4 MB on the send side),
+/// so the stall reaches the server's own queue, which must stay bounded.
+const MESSAGES: usize = 300;
+
+/// A client frame: text, FIN, masked with a zero key (valid, and keeps the payload readable).
+fn frame(opcode: u8, payload: &[u8]) -> Vec<u8> {
+    let mut out = vec![0x80 | opcode];
+    match payload.len() {
+        n if n < 126 => out.push(0x80 | n as u8),
+        n => {
+            out.push(0x80 | 126);
+            out.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+    }
+    out.extend_from_slice(&[0, 0, 0, 0]);
+    out.extend_from_slice(payload);
+    out
+}
+
+/// Reads until `needle` has appeared `times` times (or fails after 5 s).
+fn read_until(s: &mut TcpStream, needle: &str, times: usize) {
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut buf = [0u8; 4096];
+    while String::from_utf8_lossy(&seen).matches(needle).count() < times {
+        assert!(Instant::now() < deadline, "did not see {needle} x{times}: {}", String::from_utf8_lossy(&seen));
+        let n = s.read(&mut buf).expect("read");
+        assert!(n > 0, "closed early");
+        seen.extend_from_slice(&buf[..n]);
+    }
+}
+
+/// Connects with a 4 KiB receive buffer, authenticates and subscribes, then stops reading.
+fn stalled_client(addr: SocketAddr, token: &str, topic: &str) -> TcpStream {
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    socket.connect(&addr.into()).unwrap();
+    let mut s: TcpStream = socket.into();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    s.write_all(
+        b"GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+          Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+    )
+    .unwrap();
+    read_until(&mut s, "101 Switching Protocols", 1);
+    let auth = json!({"v": 1, "type": "auth", "id": "a", "token": token}).to_string();
+    s.write_all(&frame(0x1, auth.as_bytes())).unwrap();
+    let sub = json!({"v": 1, "type": "subscribe", "id": "s", "topic": topic}).to_string();
+    s.write_all(&frame(0x1, sub.as_bytes())).unwrap();
+    read_until(&mut s, "\"type\":\"result\"", 2);
+    s
+}
+
+#[actix_web::test]
+async fn a_reader_that_stalls_is_cut_off_and_others_keep_receiving() {
+    let server = common::start_with(|c| {
+        c.live.outbound_queue = 4;
+        c.live.stall_timeout_secs = 3;
+        c.groups.message_chars = 50_000;
+        c.store.durability = twinhub::config::Durability::Flush;
+    })
+    .await;
+    let anon = server.client();
+    anon.register("ann@x.eu", "FR").await;
+    anon.register("bob@x.eu", "FR").await;
+    let ann = anon.login_token("ann@x.eu", common::PASSWORD).await;
+    let bob = anon.login_token("bob@x.eu", common::PASSWORD).await;
+    let (_, group) = ann.post("/api/groups", json!({"title": "Big data"})).await;
+    let gid = group["id"].as_u64().unwrap();
+    bob.post(&format!("/api/groups/{gid}/members"), json!({})).await;
+    let topic = format!("group:{gid}");
+
+    let addr: SocketAddr = server.base.trim_start_matches("http://").parse().unwrap();
+    let mut stalled = stalled_client(addr, bob.bearer.as_ref().unwrap(), &topic);
+    // Keep the connection "alive" from the client side: pongs every 200 ms, never a read.
+    let cut = Arc::new(AtomicBool::new(false));
+    let pong_thread = {
+        let cut = cut.clone();
+        std::thread::spawn(move || {
+            let started = Instant::now();
+            while started.elapsed() < Duration::from_secs(60) {
+                if stalled.write_all(&frame(0xA, b"")).is_err() {
+                    cut.store(true, Ordering::SeqCst);
+                    return Some(started.elapsed());
+                }
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            None
+        })
+    };
+
+    let mut reader = server.ws_token(&ann).await;
+    let r = reader.call(json!({"type": "subscribe", "topic": topic})).await;
+    assert_eq!(r["type"], "result");
+    let received = Arc::new(AtomicUsize::new(0));
+    let counter = received.clone();
+    actix_web::rt::spawn(async move {
+        while let Some(f) = reader.recv().await {
+            if f["event"]["kind"] == "message" {
+                counter.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+    });
+
+    let text = "x".repeat(40_000);
+    for i in 0..MESSAGES {
+        let (status, _) = ann
+            .post(&format!("/api/groups/{gid}/messages"), json!({"client_id": format!("m{i}"), "text": text}))
+            .await;
+        assert!(status.is_success());
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while received.load(Ordering::SeqCst) < MESSAGES && Instant::now() < deadline {
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(received.load(Ordering::SeqCst), MESSAGES, "the reading member got every message");
+
+    let when = actix_web::rt::task::spawn_blocking(move || pong_thread.join().unwrap()).await.unwrap();
+    assert!(cut.load(Ordering::SeqCst), "the stalled socket was never cut");
+    eprintln!("stalled socket cut after {when:?}");
+
+    let (_, metrics) = server.client().send_raw(actix_web::http::Method::GET, "/metrics", None).await.clone_body();
+    let metrics = String::from_utf8_lossy(&metrics).to_string();
+    assert!(metrics.contains("twinhub_live_queue_drops_total"), "a queue drop was counted");
+
+    // Only the reading member is left online.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (users, _) = server.registry.send(twinhub::live::registry::Inspect).await.unwrap().unwrap();
+        if users == 1 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the stalled session was not removed ({users} users online)");
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    server.stop().await;
+}
+
+trait CloneBody {
+    fn clone_body(self) -> (actix_web::http::StatusCode, Vec<u8>);
+}
+
+impl CloneBody for (actix_web::http::StatusCode, actix_web::http::header::HeaderMap, Vec<u8>) {
+    fn clone_body(self) -> (actix_web::http::StatusCode, Vec<u8>) {
+        (self.0, self.2)
+    }
+}
