@@ -471,8 +471,19 @@ const ROUTES: &[(&str, &str)] = &[
     ("put", "/api/admin/nso-officers/{id}"),
     ("delete", "/api/admin/nso-officers/{id}"),
     ("get", "/api/catalog"),
+    ("get", "/api/notifications"),
+    ("get", "/api/notifications/unread"),
+    ("post", "/api/notifications/read"),
+    ("post", "/api/notifications/read-all"),
+    ("post", "/api/groups"),
+    ("get", "/api/groups/{id}"),
+    ("post", "/api/groups/{id}/members"),
+    ("delete", "/api/groups/{id}/members/me"),
+    ("post", "/api/groups/{id}/messages"),
+    ("get", "/api/groups/{id}/messages"),
     ("get", "/healthz"),
     ("get", "/metrics"),
+    ("get", "/ws"),
 ];
 
 #[actix_web::test]
