@@ -7,7 +7,7 @@ use time::Duration;
 
 use crate::domain::catalog::MemberType;
 use crate::domain::school::School;
-use crate::domain::user::{normalise_email, Profile, User, Validation};
+use crate::domain::user::{normalise_email, User, Validation};
 use crate::error::AppError;
 use crate::ids::{SchoolId, UserId};
 use crate::service::{accounts, passwords, schools, Core};
@@ -285,25 +285,14 @@ fn demo_user(
     country: &str,
     days_ago: i64,
 ) -> Result<User, AppError> {
-    Ok(User {
-        id: UserId(core.store.next_id()?),
+    Ok(User::new_member(
+        UserId(core.store.next_id()?),
         email,
-        password_hash: hash.to_string(),
-        profile: Profile {
-            display_name: name.to_string(),
-            country: Some(country.to_string()),
-            languages: vec![],
-            subjects: vec![],
-            member_type: MemberType::Teacher,
-            bio: String::new(),
-            available_for_projects: false,
-        },
-        validation: None,
-        nso_country: None,
-        admin: false,
-        picture: None,
-        created_at: core.clock.now() - Duration::days(days_ago),
-    })
+        hash.to_string(),
+        name.to_string(),
+        Some(country.to_string()),
+        core.clock.now() - Duration::days(days_ago),
+    ))
 }
 
 /// Loads the data set. Every demo account shares one Argon2 hash (computed once: hashing

@@ -69,6 +69,36 @@ pub struct Roles {
 }
 
 impl User {
+    /// A new member with an empty profile: no role, not validated, no picture.
+    pub fn new_member(
+        id: UserId,
+        email: String,
+        password_hash: String,
+        display_name: String,
+        country: Option<String>,
+        created_at: OffsetDateTime,
+    ) -> User {
+        User {
+            id,
+            email,
+            password_hash,
+            profile: Profile {
+                display_name,
+                country,
+                languages: vec![],
+                subjects: vec![],
+                member_type: MemberType::Teacher,
+                bio: String::new(),
+                available_for_projects: false,
+            },
+            validation: None,
+            nso_country: None,
+            admin: false,
+            picture: None,
+            created_at,
+        }
+    }
+
     pub fn roles(&self) -> Roles {
         Roles {
             etwinner: self.validation.is_some(),
@@ -156,25 +186,16 @@ mod tests {
     use super::*;
 
     fn user(country: Option<&str>, nso: Option<&str>) -> User {
-        User {
-            id: UserId(1),
-            email: "a@b.c".into(),
-            password_hash: String::new(),
-            profile: Profile {
-                display_name: "A".into(),
-                country: country.map(Into::into),
-                languages: vec![],
-                subjects: vec![],
-                member_type: MemberType::Teacher,
-                bio: String::new(),
-                available_for_projects: false,
-            },
-            validation: None,
-            nso_country: nso.map(Into::into),
-            admin: false,
-            picture: None,
-            created_at: OffsetDateTime::UNIX_EPOCH,
-        }
+        let mut u = User::new_member(
+            UserId(1),
+            "a@b.c".into(),
+            String::new(),
+            "A".into(),
+            country.map(Into::into),
+            OffsetDateTime::UNIX_EPOCH,
+        );
+        u.nso_country = nso.map(Into::into);
+        u
     }
 
     #[test]

@@ -16,8 +16,8 @@ use utoipa::ToSchema;
 
 use super::{hex, passwords, Core};
 use crate::config::Limits;
-use crate::domain::catalog::{self, MemberType};
-use crate::domain::user::{normalise_email, Profile, User};
+use crate::domain::catalog;
+use crate::domain::user::{normalise_email, User};
 use crate::error::AppError;
 use crate::ids::UserId;
 use crate::live::bus::BusMessage;
@@ -117,25 +117,8 @@ pub fn register(core: &Core, input: RegisterInput, addr: IpAddr) -> Result<(), A
     let email = normalise_email(&input.email);
     let password_hash = passwords::hash(&input.password)?;
     let id = UserId(core.store.next_id()?);
-    let user = User {
-        id,
-        email: email.clone(),
-        password_hash,
-        profile: Profile {
-            display_name: input.display_name.trim().to_string(),
-            country: input.country,
-            languages: vec![],
-            subjects: vec![],
-            member_type: MemberType::Teacher,
-            bio: String::new(),
-            available_for_projects: false,
-        },
-        validation: None,
-        nso_country: None,
-        admin: false,
-        picture: None,
-        created_at: now,
-    };
+    let display_name = input.display_name.trim().to_string();
+    let user = User::new_member(id, email, password_hash, display_name, input.country, now);
     let created = insert_user(core, &user)?;
     if created {
         tracing::info!(user = %id, "member registered");

@@ -231,19 +231,7 @@ pub fn may_listen(core: &Core, user: UserId, topic: Topic) -> Result<(), AppErro
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::service::accounts::{self, RegisterInput};
     use crate::service::testing;
-
-    fn member(core: &Core, email: &str) -> User {
-        let input = RegisterInput {
-            display_name: email.into(),
-            email: email.into(),
-            password: "long enough password".into(),
-            country: Some("FR".into()),
-        };
-        accounts::register(core, input, "127.0.0.1".parse().unwrap()).unwrap();
-        accounts::user_by_email(core, email).unwrap().unwrap()
-    }
 
     fn msg(client_id: &str, text: &str) -> NewMessage {
         NewMessage {
@@ -255,8 +243,8 @@ mod tests {
     #[test]
     fn only_members_post_and_retries_post_once() {
         let (core, _) = testing::core();
-        let ann = member(&core, "ann@x.eu");
-        let bob = member(&core, "bob@x.eu");
+        let ann = testing::member(&core, "ann@x.eu", "FR");
+        let bob = testing::member(&core, "bob@x.eu", "FR");
         let g = create(
             &core,
             &ann,
@@ -285,8 +273,8 @@ mod tests {
     #[test]
     fn leaving_ends_listening() {
         let (core, _) = testing::core();
-        let ann = member(&core, "ann@x.eu");
-        let bob = member(&core, "bob@x.eu");
+        let ann = testing::member(&core, "ann@x.eu", "FR");
+        let bob = testing::member(&core, "bob@x.eu", "FR");
         let g = create(
             &core,
             &ann,

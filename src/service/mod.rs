@@ -144,6 +144,20 @@ pub(crate) mod testing {
         (core, clock)
     }
 
+    /// Registers a member of `country` and returns the stored record.
+    pub fn member(core: &Core, email: &str, country: &str) -> crate::domain::user::User {
+        let input = super::accounts::RegisterInput {
+            display_name: email.into(),
+            email: email.into(),
+            password: "long enough password".into(),
+            country: Some(country.into()),
+        };
+        super::accounts::register(core, input, "127.0.0.1".parse().unwrap()).unwrap();
+        super::accounts::user_by_email(core, email)
+            .unwrap()
+            .unwrap()
+    }
+
     /// What the services published so far (the core must come from [`core`]).
     pub fn published(core: &Core) -> Vec<BusMessage> {
         let bus: &dyn std::any::Any = core.bus.as_ref();

@@ -186,31 +186,19 @@ pub fn make_admin(core: &Core, member: UserId) -> Result<(), AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::service::accounts::{self, RegisterInput};
     use crate::service::testing;
-
-    fn member(core: &Core, email: &str, country: &str) -> User {
-        let input = RegisterInput {
-            display_name: email.into(),
-            email: email.into(),
-            password: "long enough password".into(),
-            country: Some(country.into()),
-        };
-        accounts::register(core, input, "127.0.0.1".parse().unwrap()).unwrap();
-        accounts::user_by_email(core, email).unwrap().unwrap()
-    }
 
     #[test]
     fn officers_validate_their_country_only() {
         let (core, _) = testing::core();
-        let admin = member(&core, "admin@x.eu", "FR");
+        let admin = testing::member(&core, "admin@x.eu", "FR");
         make_admin(&core, admin.id).unwrap();
         let admin = core.user(admin.id).unwrap();
-        let officer = member(&core, "nso@x.eu", "FR");
+        let officer = testing::member(&core, "nso@x.eu", "FR");
         set_officer(&core, &admin, officer.id, Some("FR".into())).unwrap();
         let officer = core.user(officer.id).unwrap();
-        let fr = member(&core, "fr@x.eu", "FR");
-        let de = member(&core, "de@x.eu", "DE");
+        let fr = testing::member(&core, "fr@x.eu", "FR");
+        let de = testing::member(&core, "de@x.eu", "DE");
 
         assert!(
             set_validation(&core, &officer, fr.id, true)
@@ -249,8 +237,8 @@ mod tests {
     #[test]
     fn only_admins_appoint_officers() {
         let (core, _) = testing::core();
-        let a = member(&core, "a@x.eu", "FR");
-        let b = member(&core, "b@x.eu", "FR");
+        let a = testing::member(&core, "a@x.eu", "FR");
+        let b = testing::member(&core, "b@x.eu", "FR");
         assert!(matches!(
             set_officer(&core, &a, b.id, Some("FR".into())),
             Err(AppError::Forbidden(_))
@@ -270,14 +258,14 @@ mod tests {
     #[test]
     fn pending_lists_page_through_filtered_members() {
         let (core, _) = testing::core();
-        let admin = member(&core, "admin@x.eu", "DE");
+        let admin = testing::member(&core, "admin@x.eu", "DE");
         make_admin(&core, admin.id).unwrap();
         let admin = core.user(admin.id).unwrap();
-        let officer = member(&core, "nso@x.eu", "DE");
+        let officer = testing::member(&core, "nso@x.eu", "DE");
         set_officer(&core, &admin, officer.id, Some("FR".into())).unwrap();
         let officer = core.user(officer.id).unwrap();
         let ids: Vec<UserId> = (0..7)
-            .map(|i| member(&core, &format!("t{i}@x.eu"), "FR").id)
+            .map(|i| testing::member(&core, &format!("t{i}@x.eu"), "FR").id)
             .collect();
         for id in ids.iter().step_by(2) {
             set_validation(&core, &officer, *id, true).unwrap();

@@ -256,25 +256,13 @@ pub fn picture(core: &Core, id: UserId) -> Result<(String, Vec<u8>, OffsetDateTi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::service::accounts::{self, RegisterInput};
     use crate::service::testing;
-
-    fn member(core: &Core, email: &str, country: &str) -> User {
-        let input = RegisterInput {
-            display_name: "M".into(),
-            email: email.into(),
-            password: "long enough password".into(),
-            country: Some(country.into()),
-        };
-        accounts::register(core, input, "127.0.0.1".parse().unwrap()).unwrap();
-        accounts::user_by_email(core, email).unwrap().unwrap()
-    }
 
     #[test]
     fn members_edit_only_their_own_profile() {
         let (core, _) = testing::core();
-        let ann = member(&core, "ann@x.eu", "FR");
-        let bob = member(&core, "bob@x.eu", "DE");
+        let ann = testing::member(&core, "ann@x.eu", "FR");
+        let bob = testing::member(&core, "bob@x.eu", "DE");
         let patch = ProfilePatch {
             bio: Some("hi".into()),
             ..Default::default()
@@ -289,7 +277,7 @@ mod tests {
     #[test]
     fn unknown_codes_and_long_fields_are_refused() {
         let (core, _) = testing::core();
-        let ann = member(&core, "ann@x.eu", "FR");
+        let ann = testing::member(&core, "ann@x.eu", "FR");
         let cases = [
             ProfilePatch {
                 languages: Some(vec!["xx".into()]),
@@ -323,7 +311,7 @@ mod tests {
     #[test]
     fn changing_country_withdraws_validation_and_moves_the_index() {
         let (core, _) = testing::core();
-        let ann = member(&core, "ann@x.eu", "FR");
+        let ann = testing::member(&core, "ann@x.eu", "FR");
         core.store
             .transact(&[Tree::UseridUser], |tx| {
                 let mut u = load(tx, ann.id)?;

@@ -294,19 +294,7 @@ pub fn leave(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::service::accounts::{self, RegisterInput};
     use crate::service::testing;
-
-    fn member(core: &Core, email: &str) -> User {
-        let input = RegisterInput {
-            display_name: email.into(),
-            email: email.into(),
-            password: "long enough password".into(),
-            country: Some("FR".into()),
-        };
-        accounts::register(core, input, "127.0.0.1".parse().unwrap()).unwrap();
-        accounts::user_by_email(core, email).unwrap().unwrap()
-    }
 
     fn new_school(name: &str) -> NewSchool {
         NewSchool {
@@ -319,7 +307,7 @@ mod tests {
     #[test]
     fn duplicates_are_refused_and_found_by_search() {
         let (core, _) = testing::core();
-        let ann = member(&core, "ann@x.eu");
+        let ann = testing::member(&core, "ann@x.eu", "FR");
         let s = create(&core, &ann, new_school("Lycée Ampère")).unwrap();
         let dup = create(&core, &ann, new_school("  lycée  AMPÈRE "));
         assert!(matches!(dup, Err(AppError::Conflict(m)) if m.contains(&s.id.to_string())));
@@ -338,8 +326,8 @@ mod tests {
     #[test]
     fn leaving_keeps_history_and_rejoining_adds_a_tie() {
         let (core, _) = testing::core();
-        let ann = member(&core, "ann@x.eu");
-        let bob = member(&core, "bob@x.eu");
+        let ann = testing::member(&core, "ann@x.eu", "FR");
+        let bob = testing::member(&core, "bob@x.eu", "FR");
         let s = create(&core, &ann, new_school("Lycée Ampère")).unwrap();
         join(&core, &ann, ann.id, s.id).unwrap();
         assert!(matches!(
@@ -371,7 +359,7 @@ mod tests {
     #[test]
     fn the_school_count_per_member_is_capped() {
         let (core, _) = testing::core();
-        let ann = member(&core, "ann@x.eu");
+        let ann = testing::member(&core, "ann@x.eu", "FR");
         let max = core.config.limits.schools_per_user;
         for i in 0..max {
             let s = create(&core, &ann, new_school(&format!("School {i}"))).unwrap();
