@@ -38,7 +38,11 @@ fn read_until(s: &mut TcpStream, needle: &str, times: usize) {
     let deadline = Instant::now() + Duration::from_secs(5);
     let mut buf = [0u8; 4096];
     while String::from_utf8_lossy(&seen).matches(needle).count() < times {
-        assert!(Instant::now() < deadline, "did not see {needle} x{times}: {}", String::from_utf8_lossy(&seen));
+        assert!(
+            Instant::now() < deadline,
+            "did not see {needle} x{times}: {}",
+            String::from_utf8_lossy(&seen)
+        );
         let n = s.read(&mut buf).expect("read");
         assert!(n > 0, "closed early");
         seen.extend_from_slice(&buf[..n]);
@@ -82,7 +86,8 @@ async fn a_reader_that_stalls_is_cut_off_and_others_keep_receiving() {
     let bob = anon.login_token("bob@x.eu", common::PASSWORD).await;
     let (_, group) = ann.post("/api/groups", json!({"title": "Big data"})).await;
     let gid = group["id"].as_u64().unwrap();
-    bob.post(&format!("/api/groups/{gid}/members"), json!({})).await;
+    bob.post(&format!("/api/groups/{gid}/members"), json!({}))
+        .await;
     let topic = format!("group:{gid}");
 
     let addr: SocketAddr = server.base.trim_start_matches("http://").parse().unwrap();
@@ -105,7 +110,9 @@ async fn a_reader_that_stalls_is_cut_off_and_others_keep_receiving() {
     };
 
     let mut reader = server.ws_token(&ann).await;
-    let r = reader.call(json!({"type": "subscribe", "topic": topic})).await;
+    let r = reader
+        .call(json!({"type": "subscribe", "topic": topic}))
+        .await;
     assert_eq!(r["type"], "result");
     let received = Arc::new(AtomicUsize::new(0));
     let counter = received.clone();
@@ -120,7 +127,10 @@ async fn a_reader_that_stalls_is_cut_off_and_others_keep_receiving() {
     let text = "x".repeat(40_000);
     for i in 0..MESSAGES {
         let (status, _) = ann
-            .post(&format!("/api/groups/{gid}/messages"), json!({"client_id": format!("m{i}"), "text": text}))
+            .post(
+                &format!("/api/groups/{gid}/messages"),
+                json!({"client_id": format!("m{i}"), "text": text}),
+            )
             .await;
         assert!(status.is_success());
     }
@@ -128,24 +138,48 @@ async fn a_reader_that_stalls_is_cut_off_and_others_keep_receiving() {
     while received.load(Ordering::SeqCst) < MESSAGES && Instant::now() < deadline {
         actix_web::rt::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(received.load(Ordering::SeqCst), MESSAGES, "the reading member got every message");
+    assert_eq!(
+        received.load(Ordering::SeqCst),
+        MESSAGES,
+        "the reading member got every message"
+    );
 
-    let when = actix_web::rt::task::spawn_blocking(move || pong_thread.join().unwrap()).await.unwrap();
-    assert!(cut.load(Ordering::SeqCst), "the stalled socket was never cut");
+    let when = actix_web::rt::task::spawn_blocking(move || pong_thread.join().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        cut.load(Ordering::SeqCst),
+        "the stalled socket was never cut"
+    );
     eprintln!("stalled socket cut after {when:?}");
 
-    let (_, metrics) = server.client().send_raw(actix_web::http::Method::GET, "/metrics", None).await.clone_body();
+    let (_, metrics) = server
+        .client()
+        .send_raw(actix_web::http::Method::GET, "/metrics", None)
+        .await
+        .clone_body();
     let metrics = String::from_utf8_lossy(&metrics).to_string();
-    assert!(metrics.contains("twinhub_live_queue_drops_total"), "a queue drop was counted");
+    assert!(
+        metrics.contains("twinhub_live_queue_drops_total"),
+        "a queue drop was counted"
+    );
 
     // Only the reading member is left online.
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let (users, _) = server.registry.send(twinhub::live::registry::Inspect).await.unwrap().unwrap();
+        let (users, _) = server
+            .registry
+            .send(twinhub::live::registry::Inspect)
+            .await
+            .unwrap()
+            .unwrap();
         if users == 1 {
             break;
         }
-        assert!(Instant::now() < deadline, "the stalled session was not removed ({users} users online)");
+        assert!(
+            Instant::now() < deadline,
+            "the stalled session was not removed ({users} users online)"
+        );
         actix_web::rt::time::sleep(Duration::from_millis(100)).await;
     }
     server.stop().await;
@@ -155,7 +189,13 @@ trait CloneBody {
     fn clone_body(self) -> (actix_web::http::StatusCode, Vec<u8>);
 }
 
-impl CloneBody for (actix_web::http::StatusCode, actix_web::http::header::HeaderMap, Vec<u8>) {
+impl CloneBody
+    for (
+        actix_web::http::StatusCode,
+        actix_web::http::header::HeaderMap,
+        Vec<u8>,
+    )
+{
     fn clone_body(self) -> (actix_web::http::StatusCode, Vec<u8>) {
         (self.0, self.2)
     }

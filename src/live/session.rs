@@ -2,7 +2,7 @@
 //! socket, answers client frames (each exactly once, remembered by client id), orders and
 //! de-duplicates the user's numbered events, and keeps the socket alive or closes it.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
 use actix::{
@@ -28,6 +28,8 @@ use crate::service::{accounts, Core};
 pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(5);
 /// A client silent (no pong, no frame) for this long is dropped.
 pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long an out-of-order user event waits for the one before it before a resync.
+pub const GAP_WAIT: Duration = Duration::from_secs(2);
 
 static NEXT_SESSION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
@@ -50,8 +52,12 @@ enum Stream {
         buffer: Vec<(u64, Bytes)>,
         overflowed: bool,
     },
-    /// Delivering live; `last` is the last sequence number sent.
-    Live { last: u64 },
+    /// Delivering live; `last` is the last sequence number sent, `early` holds events that
+    /// arrived before one they follow.
+    Live {
+        last: u64,
+        early: BTreeMap<u64, Bytes>,
+    },
 }
 
 /// Token bucket for client frames.
@@ -83,6 +89,8 @@ pub struct WsSession {
     core: web::Data<Core>,
     registry: Addr<Registry>,
     auth: Option<SocketAuth>,
+    /// An authentication is running: a second one is refused, so a socket registers once.
+    authenticating: bool,
     /// Set when the handshake carried a valid session cookie.
     cookie_token: Option<String>,
     heartbeat: Instant,
@@ -117,6 +125,7 @@ impl WsSession {
             core,
             registry,
             auth: None,
+            authenticating: false,
             cookie_token,
             heartbeat: Instant::now(),
             topics: HashSet::new(),
@@ -189,6 +198,7 @@ impl WsSession {
 
     /// Authenticates with a token, registers the socket, and sends `welcome`.
     fn authenticate(&mut self, ctx: &mut Ctx, token: String, id: Option<String>) {
+        self.authenticating = true;
         let core = self.core.clone();
         let work = web::block(move || {
             let who = accounts::authenticate(&core, &token)?;
@@ -196,6 +206,7 @@ impl WsSession {
         });
         ctx.spawn(work.into_actor(self).map(move |res, act, ctx| {
             let res = res.map_err(AppError::internal).and_then(|r| r);
+            act.authenticating = false;
             match res {
                 Ok((who, token)) => {
                     let auth = SocketAuth {
@@ -253,12 +264,41 @@ impl WsSession {
             }
             return;
         }
-        let envelope: Envelope = match serde_json::from_str(text) {
+        let value: serde_json::Value = match serde_json::from_str(text) {
+            Ok(v) => v,
+            Err(e) => {
+                ctx.text(protocol::error(
+                    None,
+                    "bad_request",
+                    &format!("malformed JSON: {e}"),
+                ));
+                return;
+            }
+        };
+        let raw_id = value.get("id").and_then(|v| v.as_str()).map(str::to_string);
+        // The version first: a client of another version must hear that, not "malformed".
+        match value.get("v").and_then(|v| v.as_u64()) {
+            Some(v) if v == protocol::VERSION as u64 => {}
+            Some(_) => {
+                let msg = "this server speaks protocol version 1 (\"v\":1)";
+                ctx.text(protocol::error(
+                    raw_id.as_deref(),
+                    "unsupported_version",
+                    msg,
+                ));
+                return;
+            }
+            None => {
+                let msg = "every frame needs the protocol version \"v\":1";
+                ctx.text(protocol::error(raw_id.as_deref(), "bad_request", msg));
+                return;
+            }
+        }
+        let envelope: Envelope = match serde_json::from_value(value) {
             Ok(e) => e,
             Err(e) => {
-                let id = protocol::id_of_raw(text);
                 ctx.text(protocol::error(
-                    id.as_deref(),
+                    raw_id.as_deref(),
                     "bad_request",
                     &format!("malformed frame: {e}"),
                 ));
@@ -266,14 +306,6 @@ impl WsSession {
             }
         };
         let id = envelope.frame.id().to_string();
-        if envelope.v != protocol::VERSION {
-            ctx.text(protocol::error(
-                Some(&id),
-                "unsupported_version",
-                "this server speaks protocol version 1",
-            ));
-            return;
-        }
         if id.is_empty() || id.chars().count() > groups::CLIENT_ID_CHARS {
             ctx.text(protocol::error(
                 Some(&id),
@@ -294,7 +326,7 @@ impl WsSession {
 
     fn dispatch(&mut self, ctx: &mut Ctx, frame: ClientFrame, id: String) {
         if let ClientFrame::Auth { token, .. } = frame {
-            if self.auth.is_some() {
+            if self.auth.is_some() || self.authenticating {
                 let e = AppError::Conflict("already authenticated".into());
                 return self.answer_error(ctx, &id, &e);
             }
@@ -393,7 +425,13 @@ impl WsSession {
 
     /// Replays what the client missed after `after`, then goes live without gaps or repeats.
     fn resume(&mut self, ctx: &mut Ctx, user: UserId, after: u64, id: String) {
-        let buffer = match std::mem::replace(&mut self.stream, Stream::Live { last: 0 }) {
+        let buffer = match std::mem::replace(
+            &mut self.stream,
+            Stream::Live {
+                last: 0,
+                early: BTreeMap::new(),
+            },
+        ) {
             Stream::Held { buffer, overflowed } | Stream::Replaying { buffer, overflowed } => {
                 (buffer, overflowed)
             }
@@ -407,11 +445,16 @@ impl WsSession {
         let core = self.core.clone();
         let work = web::block(move || events::since(&core, user, after));
         ctx.spawn(work.into_actor(self).map(move |res, act, ctx| {
-            let (buffer, overflowed) =
-                match std::mem::replace(&mut act.stream, Stream::Live { last: after }) {
-                    Stream::Replaying { buffer, overflowed } => (buffer, overflowed),
-                    _ => (Vec::new(), false),
-                };
+            let (buffer, overflowed) = match std::mem::replace(
+                &mut act.stream,
+                Stream::Live {
+                    last: after,
+                    early: BTreeMap::new(),
+                },
+            ) {
+                Stream::Replaying { buffer, overflowed } => (buffer, overflowed),
+                _ => (Vec::new(), false),
+            };
             let mut last = after;
             let mut replayed = 0;
             match res.map_err(AppError::internal).and_then(|r| r) {
@@ -432,7 +475,10 @@ impl WsSession {
                     return act.answer_error(ctx, &id, &e);
                 }
             }
-            act.stream = Stream::Live { last };
+            act.stream = Stream::Live {
+                last,
+                early: BTreeMap::new(),
+            };
             if overflowed {
                 act.resync_to(ctx, buffer.iter().map(|(s, _)| *s).max().unwrap_or(last));
             } else {
@@ -443,7 +489,7 @@ impl WsSession {
                 }
             }
             let last = match act.stream {
-                Stream::Live { last } => last,
+                Stream::Live { last, .. } => last,
                 _ => last,
             };
             act.answer(
@@ -457,33 +503,61 @@ impl WsSession {
     fn resync_to(&mut self, ctx: &mut Ctx, seq: u64) {
         metrics::counter!("twinhub_live_resyncs_total").increment(1);
         ctx.text(protocol::resync(seq));
-        self.stream = Stream::Live { last: seq };
+        self.stream = Stream::Live {
+            last: seq,
+            early: BTreeMap::new(),
+        };
     }
 
-    /// Sends a live event in order, once; a gap (a lost push) turns into a resync.
+    /// Sends a live event in order, once. Two writes for the same user can be published in
+    /// the opposite order of their sequence numbers, so an early event waits for the missing
+    /// one; if it does not come within `GAP_WAIT` (the push was lost), the client resyncs.
     fn deliver(&mut self, ctx: &mut Ctx, seq: u64, frame: Bytes) {
         let limit = self.core.config.live.outbound_queue;
-        match &mut self.stream {
+        let (ready, gap) = match &mut self.stream {
             Stream::Held { buffer, overflowed } | Stream::Replaying { buffer, overflowed } => {
                 if buffer.len() < limit {
                     buffer.push((seq, frame));
                 } else {
                     *overflowed = true;
                 }
+                return;
             }
-            Stream::Live { last } => {
+            Stream::Live { last, early } => {
                 if seq <= *last {
                     return;
                 }
-                if seq == *last + 1 {
-                    *last = seq;
-                    if let Ok(text) = std::str::from_utf8(&frame) {
-                        ctx.text(text.to_string());
-                    }
-                } else {
-                    self.resync_to(ctx, seq);
+                early.insert(seq, frame);
+                let mut ready = Vec::new();
+                while let Some(f) = early.remove(&(*last + 1)) {
+                    *last += 1;
+                    ready.push(f);
                 }
+                let newest = early.keys().next_back().copied();
+                (ready, newest.map(|n| (*last + 1, n, early.len() > limit)))
             }
+        };
+        for f in ready {
+            if let Ok(text) = std::str::from_utf8(&f) {
+                ctx.text(text.to_string());
+            }
+        }
+        match gap {
+            Some((_, newest, true)) => self.resync_to(ctx, newest),
+            Some((missing, _, false)) => {
+                ctx.run_later(GAP_WAIT, move |act, ctx| {
+                    let newest = match &act.stream {
+                        Stream::Live { last, early } if *last < missing => {
+                            early.keys().next_back().copied()
+                        }
+                        _ => None,
+                    };
+                    if let Some(newest) = newest {
+                        act.resync_to(ctx, newest);
+                    }
+                });
+            }
+            None => {}
         }
     }
 

@@ -60,7 +60,12 @@ pub enum Replay {
 /// The events after `after`, or a resync when some of them are no longer kept.
 pub fn since(core: &Core, user: UserId, after: u64) -> Result<Replay, AppError> {
     let last = last_seq(core, user)?;
-    if after >= last {
+    if after > last {
+        // The client claims events never issued (another server's numbers, a restored
+        // backup): its state cannot be trusted, so it reloads.
+        return Ok(Replay::Resync { last_seq: last });
+    }
+    if after == last {
         return Ok(Replay::Events(Vec::new()));
     }
     let kept = core.config.live.events_kept_per_user;
@@ -123,7 +128,10 @@ mod tests {
         };
         assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), [3, 4, 5]);
         assert_eq!(since(&core, ann, 5).unwrap(), Replay::Events(vec![]));
-        assert_eq!(since(&core, ann, 99).unwrap(), Replay::Events(vec![]));
+        assert_eq!(
+            since(&core, ann, 99).unwrap(),
+            Replay::Resync { last_seq: 5 }
+        );
         assert_eq!(last_seq(&core, bob).unwrap(), 2);
     }
 

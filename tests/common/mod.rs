@@ -27,6 +27,8 @@ pub fn test_config(dir: &std::path::Path) -> Config {
     let mut cfg = Config::defaults();
     cfg.server.bind = "127.0.0.1:0".into();
     cfg.server.workers = 2;
+    // Tests stop servers with sockets still open: do not wait 10 s for them.
+    cfg.server.shutdown_timeout_secs = 1;
     cfg.store.path = dir.join("data");
     cfg.store.load_demo_on_empty = false;
     cfg.search.index_dir = dir.join("index");
