@@ -13,7 +13,10 @@ fn event(seq: u64) -> UserEvent {
     UserEvent {
         seq,
         at: time::OffsetDateTime::UNIX_EPOCH,
-        body: UserEventBody::NotificationsRead { ids: vec![], unread: seq },
+        body: UserEventBody::NotificationsRead {
+            ids: vec![],
+            unread: seq,
+        },
     }
 }
 
@@ -29,17 +32,28 @@ async fn out_of_order_pushes_are_delivered_in_order_and_lost_ones_resync() {
     assert_eq!(r["data"]["last_seq"], 0);
 
     let publish = |events: Vec<u64>| {
-        let msgs = events.into_iter().map(|s| BusMessage::User(user, event(s))).collect();
+        let msgs = events
+            .into_iter()
+            .map(|s| BusMessage::User(user, event(s)))
+            .collect();
         server.registry.do_send(Publish(msgs));
     };
     publish(vec![2, 1]);
     let first = ws.recv_until(|f| f["type"] == "event").await;
     let second = ws.recv_until(|f| f["type"] == "event").await;
-    assert_eq!((first["event"]["seq"].as_u64(), second["event"]["seq"].as_u64()), (Some(1), Some(2)));
+    assert_eq!(
+        (
+            first["event"]["seq"].as_u64(),
+            second["event"]["seq"].as_u64()
+        ),
+        (Some(1), Some(2))
+    );
 
     // Seq 3 never comes: after the gap wait, the client is told to resync to 4.
     publish(vec![4]);
-    let resync = ws.recv_until(|f| f["type"] == "resync" || f["type"] == "event").await;
+    let resync = ws
+        .recv_until(|f| f["type"] == "resync" || f["type"] == "event")
+        .await;
     assert_eq!(resync["type"], "resync", "{resync}");
     assert_eq!(resync["last_seq"], 4);
     // And live delivery continues from there.

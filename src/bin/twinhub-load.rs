@@ -156,6 +156,19 @@ fn rss_kb(pid: Option<u32>) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// User plus system CPU time of a process, in clock ticks (100 per second on Linux).
+fn cpu_ticks(pid: Option<u32>) -> Option<u64> {
+    let path = match pid {
+        Some(p) => format!("/proc/{p}/stat"),
+        None => "/proc/self/stat".into(),
+    };
+    let stat = std::fs::read_to_string(path).ok()?;
+    // Fields after the command name (which may contain spaces): utime is the 12th, stime the 13th.
+    let rest = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+}
+
 fn raise_nofile() -> u64 {
     let mut lim = libc::rlimit {
         rlim_cur: 0,
@@ -170,7 +183,7 @@ fn raise_nofile() -> u64 {
             }
         }
     }
-    lim.rlim_cur as u64
+    lim.rlim_cur
 }
 
 /// `host:port` of an `http://host:port[/...]` URL.
@@ -545,6 +558,7 @@ async fn main() -> Result<(), BoxError> {
     let start = tokio::time::Instant::now() + Duration::from_millis(100);
     let end = start + duration;
     let send_started_ns = (start.into_std() - shared.base).as_nanos() as u64;
+    let cpu_at_start = (cpu_ticks(args.server_pid), cpu_ticks(None), Instant::now());
     let mut tasks = Vec::new();
     if args.rate > 0.0 && !sinks.is_empty() {
         let n = sinks.len() as f64;
@@ -580,6 +594,13 @@ async fn main() -> Result<(), BoxError> {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let rss_end = rss_kb(args.server_pid);
+    let cpu_secs = cpu_at_start.2.elapsed().as_secs_f64();
+    let cpu_pct = |from: Option<u64>, to: Option<u64>| match (from, to) {
+        (Some(a), Some(b)) => format!("{:.0}", (b - a) as f64 / cpu_secs),
+        _ => "n/a".into(),
+    };
+    let server_cpu = cpu_pct(cpu_at_start.0, cpu_ticks(args.server_pid));
+    let own_cpu = cpu_pct(cpu_at_start.1, cpu_ticks(None));
 
     // Report.
     let received = shared.received.load(Ordering::Relaxed);
@@ -633,6 +654,9 @@ async fn main() -> Result<(), BoxError> {
         kb(rss_connected),
         kb(rss_end)
     );
+    println!(
+        "CPU while sending and draining ({cpu_secs:.1} s): server {server_cpu}%, generator {own_cpu}%"
+    );
     println!("errors: {}", shared.errors.load(Ordering::Relaxed));
     for e in shared.error_samples.lock().map_err(|_| "poisoned")?.iter() {
         println!("  {e}");
@@ -644,7 +668,7 @@ async fn main() -> Result<(), BoxError> {
         "RESULT mode={:?} sessions={} connected={connected} held={open} connect_s={connect_secs:.1} \
          sent={sent} expected={expected} delivered={received} lost={lost} dup={dup} \
          events_per_s={events_per_s:.0} p50_ms={p50:.2} p99_ms={p99:.2} max_ms={max:.2} \
-         rss_before_kb={} rss_connected_kb={} rss_end_kb={} rss_per_conn_kb={per_conn} errors={}",
+         rss_before_kb={} rss_connected_kb={} rss_end_kb={} rss_per_conn_kb={per_conn} server_cpu_pct={server_cpu} gen_cpu_pct={own_cpu} errors={}",
         args.mode,
         args.sessions,
         kb(rss_before),

@@ -6,10 +6,10 @@
 use std::collections::HashMap;
 
 use actix::{Actor, Context, Handler, Message, Recipient};
-use actix_web::web::Bytes;
 
-use super::user::offer;
-use super::{protocol, Push, SessionId};
+use bytestring::ByteString;
+
+use super::{offer, protocol, Push, SessionId};
 use crate::domain::event::{Topic, TopicEventBody};
 use crate::ids::UserId;
 
@@ -32,7 +32,7 @@ impl RoomActor {
     }
 
     fn broadcast(&mut self, event: &TopicEventBody) {
-        let push = Push::Frame(Bytes::from(protocol::topic_event(self.topic, event)));
+        let push = Push::Frame(ByteString::from(protocol::topic_event(self.topic, event)));
         offer(&mut self.sessions, &push);
     }
 }
@@ -74,7 +74,7 @@ impl Handler<Join> for RoomActor {
         let mut online: Vec<UserId> = self.online.keys().copied().collect();
         online.sort();
         let snapshot = protocol::topic_event(self.topic, &TopicEventBody::Presence { online });
-        let _ = msg.addr.try_send(Push::Frame(Bytes::from(snapshot)));
+        let _ = msg.addr.try_send(Push::Frame(ByteString::from(snapshot)));
         self.sessions.insert(msg.session, msg.addr);
         self.owners.insert(msg.session, msg.user);
     }

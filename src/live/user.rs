@@ -4,9 +4,10 @@
 use std::collections::HashMap;
 
 use actix::{Actor, Context, Handler, Message, Recipient};
-use actix_web::web::Bytes;
 
-use super::{protocol, Push, SessionId};
+use bytestring::ByteString;
+
+use super::{offer, protocol, Push, SessionId};
 use crate::domain::event::UserEvent;
 
 pub struct UserActor {
@@ -60,36 +61,11 @@ impl Handler<RemoveSession> for UserActor {
 impl Handler<Deliver> for UserActor {
     type Result = ();
     fn handle(&mut self, msg: Deliver, _: &mut Context<Self>) {
-        let frame = Bytes::from(protocol::event(&msg.0));
+        let frame = ByteString::from(protocol::event(&msg.0));
         let push = Push::UserEvent {
             seq: msg.0.seq,
             frame,
         };
         offer(&mut self.sessions, &push);
-    }
-}
-
-/// Offers a push to every socket without waiting. A socket whose bounded mailbox is full is
-/// too slow: it is told to close (`do_send` bypasses the bound for this one message, so the
-/// close reason is queued behind what it already has) and dropped from the fan-out. It will
-/// reconnect and resume from its last sequence number, so nothing is lost.
-pub fn offer(sessions: &mut HashMap<SessionId, Recipient<Push>>, push: &Push) {
-    let mut stalled = Vec::new();
-    for (id, r) in sessions.iter() {
-        match r.try_send(push.clone()) {
-            Ok(()) => metrics::counter!("twinhub_live_events_pushed_total").increment(1),
-            Err(actix::prelude::SendError::Full(_)) => {
-                metrics::counter!("twinhub_live_queue_drops_total").increment(1);
-                r.do_send(Push::Close {
-                    code: protocol::close::TRY_AGAIN_LATER,
-                    reason: "too slow; resume",
-                });
-                stalled.push(*id);
-            }
-            Err(actix::prelude::SendError::Closed(_)) => stalled.push(*id),
-        }
-    }
-    for id in stalled {
-        sessions.remove(&id);
     }
 }

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Live-layer (WebSocket fan-out) benchmark: twinhub against a raw tokio-tungstenite floor
+# (benches/ws_floor.rs), same load generator (src/bin/twinhub-load.rs), same scenarios.
+# Server on core 0, generator on core 1 (taskset); each scenario gets a fresh server and
+# a fresh temporary store. Prints a Markdown table with twinhub/floor ratios.
+#
+#   scripts/bench-live.sh                 # all scenarios, 10 s each
+#   DURATION=5 SCENARIOS="1k-50 idle" scripts/bench-live.sh
+#   IDLE_SESSIONS=15000 scripts/bench-live.sh
+#
+# Needs Linux (taskset, /proc) and an open-file hard limit above the idle session count
+# (every socket costs one descriptor in the generator and one in the server).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-10}
+IDLE_SESSIONS=${IDLE_SESSIONS:-19000}
+USERS=${USERS:-100}
+SENDERS=${SENDERS:-10}
+SCENARIOS=${SCENARIOS:-"1k-50 1k-400 1k-1600 5k-20 idle"}
+# The server fixes glibc's mmap threshold itself (main.rs), so Argon2's 19 MiB buffers go
+# back to the system; extra allocator settings for the server can be passed here.
+TWINHUB_MALLOC=${TWINHUB_MALLOC-}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
+BIN=$CARGO_TARGET_DIR/release
+
+# name → "sessions groups senders rate"
+scenario() {
+    case $1 in
+        1k-50) echo "1000 1 $SENDERS 50" ;;
+        1k-400) echo "1000 1 $SENDERS 400" ;;
+        1k-1600) echo "1000 1 $SENDERS 1600" ;;
+        5k-20) echo "5000 1 $SENDERS 20" ;;
+        idle) echo "$IDLE_SESSIONS 1 0 0" ;;
+        *) echo "unknown scenario $1" >&2; exit 2 ;;
+    esac
+}
+
+cargo build --release --features load --bin twinhub --bin twinhub-load --example ws_floor
+ulimit -n "$(ulimit -Hn)"
+echo "open-file limit: $(ulimit -n); cores: $(nproc); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+WORK=$(mktemp -d)
+SERVER_PID=""
+stop_server() {
+    if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -TERM "$SERVER_PID" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+    fi
+    SERVER_PID=""
+}
+trap 'stop_server; rm -rf "$WORK"' EXIT
+
+# Starts a server on a free port (it binds port 0 and prints its address); sets SERVER_PID
+# and PORT. $1: twinhub|floor, $2: log file.
+start_server() {
+    local kind=$1 log=$2 store
+    if [[ $kind == twinhub ]]; then
+        store=$(mktemp -d -p "$WORK")
+        TWINHUB_AUTH__REGISTRATIONS_PER_ADDRESS=1000000 \
+        TWINHUB_AUTH__LOGIN_FAILURES_PER_ADDRESS=1000000 \
+        TWINHUB_LIVE__FRAMES_PER_SECOND=100000 \
+        TWINHUB_LIVE__FRAMES_BURST=100000 \
+        TWINHUB_STORE__LOAD_DEMO_ON_EMPTY=false \
+        TWINHUB_STORE__PATH="$store/data" \
+        TWINHUB_SEARCH__INDEX_DIR="$store/index" \
+        TWINHUB_SERVER__BIND=127.0.0.1:0 \
+        TWINHUB_SERVER__SHUTDOWN_TIMEOUT_SECS=2 \
+            env $TWINHUB_MALLOC taskset -c 0 "$BIN/twinhub" >"$log" 2>&1 &
+    else
+        taskset -c 0 "$BIN/examples/ws_floor" 127.0.0.1:0 >"$log" 2>&1 &
+    fi
+    SERVER_PID=$!
+    PORT=""
+    for _ in $(seq 100); do
+        PORT=$(sed -n 's/.*listening on \(http:\/\/\)\{0,1\}127\.0\.0\.1:\([0-9]*\).*/\2/p' "$log" | head -1)
+        [[ -n $PORT ]] && return 0
+        kill -0 "$SERVER_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "server ($kind) did not start:" >&2
+    cat "$log" >&2
+    exit 1
+}
+
+# Runs one scenario against one server; appends "kind name RESULT..." to $WORK/results.
+run() {
+    local kind=$1 name=$2 sessions groups senders rate log out
+    read -r sessions groups senders rate <<<"$(scenario "$name")"
+    log=$WORK/$kind-$name.server.log
+    out=$WORK/$kind-$name.out
+    start_server "$kind" "$log"
+    echo
+    echo "== $kind $name: $sessions sessions, $groups group(s), $senders senders, $rate msg/s, ${DURATION} s (server pid $SERVER_PID, port $PORT)"
+    taskset -c 1 "$BIN/twinhub-load" --mode "$kind" --url "http://127.0.0.1:$PORT" \
+        --sessions "$sessions" --groups "$groups" --senders "$senders" --rate "$rate" \
+        --duration "$DURATION" --users "$USERS" --server-pid "$SERVER_PID" | tee "$out" ||
+        echo "RESULT generator-failed" >>"$out"
+    if kill -0 "$SERVER_PID" 2>/dev/null; then
+        alive=yes
+    else
+        alive=no
+        echo "!! the $kind server is gone; last log lines:"
+        tail -20 "$log"
+    fi
+    local problems
+    problems=$(grep -ciE ' (WARN|ERROR) |panick' "$log" || true)
+    echo "server alive: $alive; warnings/errors in its log: $problems"
+    grep -iE ' (WARN|ERROR) |panick' "$log" | sort | uniq -c | sort -rn | head -5 || true
+    echo "$kind $name alive=$alive log_problems=$problems $(grep '^RESULT' "$out" | tail -1)" >>"$WORK/results"
+    stop_server
+    sleep 2 # let the sockets of this round leave the kernel's tables
+}
+
+for name in $SCENARIOS; do
+    run twinhub "$name"
+    run floor "$name"
+done
+
+field() { # $1 key, $2 line
+    sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"
+}
+ratio() {
+    awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == "n/a" || b == "n/a" || b + 0 == 0) print "n/a"; else printf "%.2f", a / b }'
+}
+
+echo
+echo "| scenario | sessions held (twinhub / floor) | events/s twinhub | events/s floor | ratio | lost twinhub / floor | p50 ms twinhub / floor | p99 ms twinhub / floor | max ms twinhub / floor | RSS kB/conn twinhub / floor | RSS ratio | server CPU % twinhub / floor | generator CPU % twinhub / floor |"
+echo "|---|---|---:|---:|---:|---|---|---|---|---|---:|---|---|"
+for name in $SCENARIOS; do
+    t=$(grep "^twinhub $name " "$WORK/results" || true)
+    f=$(grep "^floor $name " "$WORK/results" || true)
+    read -r sessions _ _ rate <<<"$(scenario "$name")"
+    printf '| %s (%s sessions, %s msg/s) | %s / %s | %s | %s | %s | %s / %s | %s / %s | %s / %s | %s / %s | %s / %s | %s | %s / %s | %s / %s |\n' \
+        "$name" "$sessions" "$rate" \
+        "$(field held "$t")" "$(field held "$f")" \
+        "$(field events_per_s "$t")" "$(field events_per_s "$f")" \
+        "$(ratio "$(field events_per_s "$t")" "$(field events_per_s "$f")")" \
+        "$(field lost "$t")" "$(field lost "$f")" \
+        "$(field p50_ms "$t")" "$(field p50_ms "$f")" \
+        "$(field p99_ms "$t")" "$(field p99_ms "$f")" \
+        "$(field max_ms "$t")" "$(field max_ms "$f")" \
+        "$(field rss_per_conn_kb "$t")" "$(field rss_per_conn_kb "$f")" \
+        "$(ratio "$(field rss_per_conn_kb "$t")" "$(field rss_per_conn_kb "$f")")" \
+        "$(field server_cpu_pct "$t")" "$(field server_cpu_pct "$f")" \
+        "$(field gen_cpu_pct "$t")" "$(field gen_cpu_pct "$f")"
+done
+echo
+echo "raw results:"
+cat "$WORK/results"
