@@ -233,6 +233,14 @@ mod tests {
     use super::*;
     use crate::service::testing;
 
+    fn climate_group(core: &Core, creator: &User) -> Group {
+        let input = NewGroup {
+            title: "Climate".into(),
+            description: String::new(),
+        };
+        create(core, creator, input).unwrap()
+    }
+
     fn msg(client_id: &str, text: &str) -> NewMessage {
         NewMessage {
             client_id: client_id.into(),
@@ -245,15 +253,7 @@ mod tests {
         let (core, _) = testing::core();
         let ann = testing::member(&core, "ann@x.eu", "FR");
         let bob = testing::member(&core, "bob@x.eu", "FR");
-        let g = create(
-            &core,
-            &ann,
-            NewGroup {
-                title: "Climate".into(),
-                description: String::new(),
-            },
-        )
-        .unwrap();
+        let g = climate_group(&core, &ann);
         assert!(matches!(
             post(&core, bob.id, g.id, msg("1", "hi")),
             Err(AppError::Forbidden(_))
@@ -275,15 +275,7 @@ mod tests {
         let (core, _) = testing::core();
         let ann = testing::member(&core, "ann@x.eu", "FR");
         let bob = testing::member(&core, "bob@x.eu", "FR");
-        let g = create(
-            &core,
-            &ann,
-            NewGroup {
-                title: "Climate".into(),
-                description: String::new(),
-            },
-        )
-        .unwrap();
+        let g = climate_group(&core, &ann);
         assert!(may_listen(&core, bob.id, Topic::Group(g.id)).is_err());
         join(&core, &bob, g.id).unwrap();
         may_listen(&core, bob.id, Topic::Group(g.id)).unwrap();
