@@ -43,7 +43,6 @@ pub struct GroupsConfig {
     pub title_chars: usize,
     pub description_chars: usize,
     pub message_chars: usize,
-    pub members_per_page: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -8,6 +8,18 @@ async fn health_answers() {
     let (status, body) = server.client().get("/healthz").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["status"], "ok");
+    let (status, headers, page) = server
+        .client()
+        .send_raw(actix_web::http::Method::GET, "/", None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(String::from_utf8_lossy(&page).contains("<h1>Twinhub</h1>"));
+    let csp = headers
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(csp.starts_with("default-src 'self'"), "{csp}");
     let me = server.member("ann@example.eu", "FR").await;
     assert!(me.my_id().await > 0);
     server.stop().await;

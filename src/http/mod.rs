@@ -131,17 +131,25 @@ async fn openapi_json(doc: web::Data<OpenApiJson>) -> HttpResponse {
         .body(doc.0.clone())
 }
 
-/// The landing page until the browser UI arrives.
-async fn index(core: web::Data<Core>) -> HttpResponse {
-    let page = std::fs::read_to_string(core.config.server.web_dir.join("index.html"))
-        .unwrap_or_else(|_| include_str!("../../web/index.html").to_string());
+/// The landing page until the browser UI arrives, read once at start from `server.web_dir`
+/// (the embedded copy when the file is missing).
+struct IndexPage(String);
+
+fn load_index_page(web_dir: &std::path::Path) -> IndexPage {
+    IndexPage(
+        std::fs::read_to_string(web_dir.join("index.html"))
+            .unwrap_or_else(|_| include_str!("../../web/index.html").to_string()),
+    )
+}
+
+async fn index(page: web::Data<IndexPage>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header((
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"),
         ))
-        .body(page)
+        .body(page.0.clone())
 }
 
 /// Asks the kernel to drop a connection whose peer stops acknowledging (or reading) data
@@ -165,6 +173,7 @@ pub fn server(
     let registry = web::Data::new(registry);
     let cfg = core.config.clone();
     let app_core = core.clone();
+    let index_page = web::Data::new(load_index_page(&core.config.server.web_dir));
     let factory = move || {
         let core = app_core.clone();
         let limits = &cfg.limits;
@@ -204,6 +213,7 @@ pub fn server(
         app.app_data(web::Data::new(OpenApiJson(
             api.to_pretty_json().unwrap_or_default(),
         )))
+        .app_data(index_page.clone())
         .route("/", web::get().to(index))
         .default_service(web::to(no_such_endpoint))
         .wrap_fn(|req, srv| {

@@ -427,21 +427,21 @@ impl WsSession {
 
     /// Replays what the client missed after `after`, then goes live without gaps or repeats.
     fn resume(&mut self, ctx: &mut Ctx, user: UserId, after: u64, id: String) {
-        let buffer = match std::mem::replace(
+        // Live events that arrive while the store is read wait, with any already held.
+        self.stream = match std::mem::replace(
             &mut self.stream,
-            Stream::Live {
-                last: 0,
-                early: BTreeMap::new(),
+            Stream::Held {
+                buffer: Vec::new(),
+                overflowed: false,
             },
         ) {
             Stream::Held { buffer, overflowed } | Stream::Replaying { buffer, overflowed } => {
-                (buffer, overflowed)
+                Stream::Replaying { buffer, overflowed }
             }
-            Stream::Live { .. } => (Vec::new(), false),
-        };
-        self.stream = Stream::Replaying {
-            buffer: buffer.0,
-            overflowed: buffer.1,
+            Stream::Live { .. } => Stream::Replaying {
+                buffer: Vec::new(),
+                overflowed: false,
+            },
         };
         metrics::counter!("twinhub_live_resumes_total").increment(1);
         let core = self.core.clone();

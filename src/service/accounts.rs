@@ -311,6 +311,12 @@ mod tests {
         }
     }
 
+    /// Ann's login with her right password (she registers with `register_input("ann@x.eu")`).
+    fn ann_login(core: &Core, kind: SessionKind) -> Result<NewSession, AppError> {
+        let input = login_input("ann@x.eu", "a long enough password");
+        login(core, input, ADDR, kind)
+    }
+
     fn login_input(email: &str, password: &str) -> LoginInput {
         LoginInput {
             email: email.into(),
@@ -325,13 +331,7 @@ mod tests {
         let mut again = register_input("ANN@x.eu");
         again.password = "another long password".into();
         register(&core, again, ADDR).unwrap();
-        login(
-            &core,
-            login_input("ann@x.eu", "a long enough password"),
-            ADDR,
-            SessionKind::Bearer,
-        )
-        .unwrap();
+        ann_login(&core, SessionKind::Bearer).unwrap();
         let err = login(
             &core,
             login_input("ann@x.eu", "another long password"),
@@ -354,12 +354,7 @@ mod tests {
             );
             assert!(matches!(r, Err(AppError::InvalidCredentials)));
         }
-        let r = login(
-            &core,
-            login_input("ann@x.eu", "a long enough password"),
-            ADDR,
-            SessionKind::Bearer,
-        );
+        let r = ann_login(&core, SessionKind::Bearer);
         assert!(
             matches!(r, Err(AppError::RateLimited { .. })),
             "even the right password waits"
@@ -370,13 +365,7 @@ mod tests {
     fn sessions_expire_when_idle_and_when_old() {
         let (core, clock) = testing::core();
         register(&core, register_input("ann@x.eu"), ADDR).unwrap();
-        let s = login(
-            &core,
-            login_input("ann@x.eu", "a long enough password"),
-            ADDR,
-            SessionKind::Browser,
-        )
-        .unwrap();
+        let s = ann_login(&core, SessionKind::Browser).unwrap();
         assert!(s.session.csrf.is_some());
         let idle = core.config.auth.session_idle_secs;
         clock.advance(Duration::seconds(idle - 10));
@@ -389,13 +378,7 @@ mod tests {
             Err(AppError::Unauthenticated)
         ));
 
-        let s = login(
-            &core,
-            login_input("ann@x.eu", "a long enough password"),
-            ADDR,
-            SessionKind::Bearer,
-        )
-        .unwrap();
+        let s = ann_login(&core, SessionKind::Bearer).unwrap();
         let absolute = core.config.auth.session_absolute_secs;
         let step = idle / 2;
         let mut elapsed = 0;
@@ -415,13 +398,7 @@ mod tests {
     fn logout_ends_the_session_and_tokens_are_not_stored() {
         let (core, _) = testing::core();
         register(&core, register_input("ann@x.eu"), ADDR).unwrap();
-        let s = login(
-            &core,
-            login_input("ann@x.eu", "a long enough password"),
-            ADDR,
-            SessionKind::Bearer,
-        )
-        .unwrap();
+        let s = ann_login(&core, SessionKind::Bearer).unwrap();
         assert!(core
             .store
             .get(Tree::SessionhashSession, s.token.as_bytes())
