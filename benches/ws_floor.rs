@@ -23,6 +23,7 @@ type Groups = Arc<Mutex<HashMap<String, broadcast::Sender<Utf8Bytes>>>>;
 static LAGGED: AtomicU64 = AtomicU64::new(0);
 
 async fn serve(tcp: TcpStream, groups: Groups) -> Result<(), Box<dyn std::error::Error>> {
+    tcp.set_nodelay(true)?;
     let config = WebSocketConfig::default().read_buffer_size(4096);
     let mut ws = tokio_tungstenite::accept_async_with_config(tcp, Some(config)).await?;
     let group = loop {

@@ -29,6 +29,7 @@ scenario() {
     case $1 in
         1k-50) echo "1000 1 $SENDERS 50" ;;
         1k-400) echo "1000 1 $SENDERS 400" ;;
+        1k-1000) echo "1000 1 $SENDERS 1000" ;;
         1k-1600) echo "1000 1 $SENDERS 1600" ;;
         5k-20) echo "5000 1 $SENDERS 20" ;;
         idle) echo "$IDLE_SESSIONS 1 0 0" ;;

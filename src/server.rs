@@ -43,7 +43,7 @@ pub fn start(config: Config, handle_signals: bool) -> Result<Running, AppError> 
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2);
-    let registry = Registry::new(threads).start();
+    let registry = Registry::new(threads, config.live.outbound_queue).start();
     let core = open_core(config, Arc::new(LocalBus::new(registry.clone())))?;
     if core.config.store.load_demo_on_empty && core.store.is_empty()? {
         demo::load(&core)?;

@@ -16,6 +16,7 @@ use socket2::{Domain, Socket, Type};
 /// 300 messages of 40 kB: 12 MB, well over the kernel's socket buffers (4 MB on the send side),
 /// so the stall reaches the server's own queue, which must stay bounded.
 const MESSAGES: usize = 300;
+const MESSAGE_BYTES: usize = 40_000;
 
 /// A client frame: text, FIN, masked with a zero key (valid, and keeps the payload readable).
 fn frame(opcode: u8, payload: &[u8]) -> Vec<u8> {
@@ -49,10 +50,13 @@ fn read_until(s: &mut TcpStream, needle: &str, times: usize) {
     }
 }
 
-/// Connects with a 4 KiB receive buffer, authenticates and subscribes, then stops reading.
-fn stalled_client(addr: SocketAddr, token: &str, topic: &str) -> TcpStream {
+/// Connects (with a 4 KiB receive buffer when `tiny_buffer`), authenticates and subscribes,
+/// then stops reading.
+fn stalled_client(addr: SocketAddr, token: &str, topic: &str, tiny_buffer: bool) -> TcpStream {
     let socket = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
-    socket.set_recv_buffer_size(4096).unwrap();
+    if tiny_buffer {
+        socket.set_recv_buffer_size(4096).unwrap();
+    }
     socket.connect(&addr.into()).unwrap();
     let mut s: TcpStream = socket.into();
     s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
@@ -70,12 +74,23 @@ fn stalled_client(addr: SocketAddr, token: &str, topic: &str) -> TcpStream {
     s
 }
 
-#[actix_web::test]
-async fn a_reader_that_stalls_is_cut_off_and_others_keep_receiving() {
-    let server = common::start_with(|c| {
+/// A server with a tiny per-socket queue, two members (ann, bob) of one group, and the
+/// group's topic name. Messages may be `message_bytes` long.
+async fn two_members(
+    stall_timeout_secs: u64,
+    message_bytes: usize,
+) -> (
+    common::TestServer,
+    common::Client,
+    common::Client,
+    u64,
+    String,
+) {
+    let server = common::start_with(move |c| {
         c.live.outbound_queue = 4;
-        c.live.stall_timeout_secs = 3;
-        c.groups.message_chars = 50_000;
+        c.live.stall_timeout_secs = stall_timeout_secs;
+        c.groups.message_chars = message_bytes;
+        c.limits.json_body_bytes = message_bytes + 1000;
         c.store.durability = twinhub::config::Durability::Flush;
     })
     .await;
@@ -88,10 +103,29 @@ async fn a_reader_that_stalls_is_cut_off_and_others_keep_receiving() {
     let gid = group["id"].as_u64().unwrap();
     bob.post(&format!("/api/groups/{gid}/members"), json!({}))
         .await;
-    let topic = format!("group:{gid}");
+    (server, ann, bob, gid, format!("group:{gid}"))
+}
+
+/// Posts `count` messages of `bytes` bytes to the group.
+async fn post_many(ann: &common::Client, gid: u64, count: usize, bytes: usize) {
+    let text = "x".repeat(bytes);
+    for i in 0..count {
+        let (status, _) = ann
+            .post(
+                &format!("/api/groups/{gid}/messages"),
+                json!({"client_id": format!("m{i}"), "text": text}),
+            )
+            .await;
+        assert!(status.is_success());
+    }
+}
+
+#[actix_web::test]
+async fn a_reader_that_stalls_is_cut_off_and_others_keep_receiving() {
+    let (server, ann, bob, gid, topic) = two_members(3, MESSAGE_BYTES).await;
 
     let addr: SocketAddr = server.base.trim_start_matches("http://").parse().unwrap();
-    let mut stalled = stalled_client(addr, bob.bearer.as_ref().unwrap(), &topic);
+    let mut stalled = stalled_client(addr, bob.bearer.as_ref().unwrap(), &topic, true);
     // Keep the connection "alive" from the client side: pongs every 200 ms, never a read.
     let cut = Arc::new(AtomicBool::new(false));
     let pong_thread = {
@@ -124,16 +158,7 @@ async fn a_reader_that_stalls_is_cut_off_and_others_keep_receiving() {
         }
     });
 
-    let text = "x".repeat(40_000);
-    for i in 0..MESSAGES {
-        let (status, _) = ann
-            .post(
-                &format!("/api/groups/{gid}/messages"),
-                json!({"client_id": format!("m{i}"), "text": text}),
-            )
-            .await;
-        assert!(status.is_success());
-    }
+    post_many(&ann, gid, MESSAGES, MESSAGE_BYTES).await;
     let deadline = Instant::now() + Duration::from_secs(20);
     while received.load(Ordering::SeqCst) < MESSAGES && Instant::now() < deadline {
         actix_web::rt::time::sleep(Duration::from_millis(50)).await;
@@ -153,16 +178,6 @@ async fn a_reader_that_stalls_is_cut_off_and_others_keep_receiving() {
     );
     eprintln!("stalled socket cut after {when:?}");
 
-    let (_, _, metrics) = server
-        .client()
-        .send_raw(actix_web::http::Method::GET, "/metrics", None)
-        .await;
-    let metrics = String::from_utf8_lossy(&metrics).to_string();
-    assert!(
-        metrics.contains("twinhub_live_queue_drops_total"),
-        "a queue drop was counted"
-    );
-
     // Only the reading member is left online.
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
@@ -181,5 +196,62 @@ async fn a_reader_that_stalls_is_cut_off_and_others_keep_receiving() {
         );
         actix_web::rt::time::sleep(Duration::from_millis(100)).await;
     }
+    server.stop().await;
+}
+
+/// A reader that pauses long enough to fall a whole room ring behind, but not long enough for
+/// the kernel to cut it, is told to resume (1013) as soon as it reads again, and the drop is
+/// counted. Nothing was queued for it meanwhile beyond the shared ring.
+#[actix_web::test]
+async fn a_reader_that_falls_a_ring_behind_is_told_to_resume() {
+    // 200 × 160 kB = 32 MB: more than the kernel buffers of both ends hold (their defaults
+    // here, so that reading again is fast), while the kernel's cut is two minutes away.
+    let (count, bytes) = (200, 160_000);
+    let (server, ann, bob, gid, topic) = two_members(120, bytes).await;
+    let addr: SocketAddr = server.base.trim_start_matches("http://").parse().unwrap();
+    let mut paused = stalled_client(addr, bob.bearer.as_ref().unwrap(), &topic, false);
+    post_many(&ann, gid, count, bytes).await;
+
+    // Read again: what the socket buffers held, then the close frame.
+    let seen = actix_web::rt::task::spawn_blocking(move || {
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 65536];
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            match paused.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => seen.extend_from_slice(&buf[..n]),
+            }
+            if seen.windows(16).any(|w| w == b"too slow; resume") {
+                break;
+            }
+        }
+        seen
+    })
+    .await
+    .unwrap();
+    let close_frame = [0x88u8, 2 + 16, 0x03, 0xF5];
+    assert!(
+        seen.windows(4).any(|w| w == close_frame),
+        "a close frame with code 1013 arrived after {} bytes",
+        seen.len()
+    );
+    assert!(
+        seen.len() < count * bytes,
+        "the server held back {} bytes instead of the whole backlog",
+        seen.len()
+    );
+
+    let (_, _, metrics) = server
+        .client()
+        .send_raw(actix_web::http::Method::GET, "/metrics", None)
+        .await;
+    let metrics = String::from_utf8_lossy(&metrics).to_string();
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.starts_with("twinhub_live_queue_drops_total") && !l.ends_with(" 0")),
+        "the drop was counted"
+    );
     server.stop().await;
 }

@@ -234,7 +234,10 @@ pub fn server(
         .wrap(TracingLogger::default())
     };
     let stall = Duration::from_secs(core.config.live.stall_timeout_secs);
+    // Small frames (events, acks) go out at once rather than waiting for the peer's delayed
+    // ACK (Nagle's algorithm); measured in BENCHMARKS.md.
     let mut server = HttpServer::new(factory)
+        .tcp_nodelay(true)
         .on_connect(move |conn, _| cut_stalled_peers(conn, stall))
         .shutdown_timeout(core.config.server.shutdown_timeout_secs)
         .listen(listener)?;

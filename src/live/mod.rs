@@ -34,8 +34,6 @@ pub type SessionId = u64;
 pub enum Push {
     /// A numbered user event (the socket orders and de-duplicates by `seq`).
     UserEvent { seq: u64, frame: ByteString },
-    /// A ready frame (topic events, presence).
-    Frame(ByteString),
     /// The socket no longer listens to a topic (membership ended).
     Unsubscribed {
         topic: crate::domain::event::Topic,

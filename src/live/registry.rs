@@ -31,17 +31,20 @@ pub struct Registry {
     tokens: HashMap<Vec<u8>, HashMap<SessionId, Recipient<Push>>>,
     arbiters: Vec<Arbiter>,
     next_arbiter: usize,
+    /// Frames a socket may fall behind in a room (`live.outbound_queue`).
+    room_queue: usize,
 }
 
 impl Registry {
-    /// `threads` arbiters host the user and room actors.
-    pub fn new(threads: usize) -> Self {
+    /// `threads` arbiters host the user and room actors; `room_queue` bounds each room's ring.
+    pub fn new(threads: usize, room_queue: usize) -> Self {
         Registry {
             users: HashMap::new(),
             rooms: HashMap::new(),
             tokens: HashMap::new(),
             arbiters: (0..threads.max(1)).map(|_| Arbiter::new()).collect(),
             next_arbiter: 0,
+            room_queue,
         }
     }
 
@@ -124,7 +127,10 @@ pub struct Subscribe {
     pub topic: Topic,
     pub user: UserId,
     pub session: SessionId,
+    /// The socket's subscription number, echoed in `room::Listen`.
+    pub generation: u64,
     pub addr: Recipient<Push>,
+    pub listener: Recipient<room::Listen>,
 }
 
 #[derive(Message)]
@@ -194,8 +200,8 @@ impl Handler<Subscribe> for Registry {
     fn handle(&mut self, msg: Subscribe, _: &mut Context<Self>) {
         if !self.rooms.contains_key(&msg.topic) {
             let arbiter = self.arbiter();
-            let topic = msg.topic;
-            let addr = RoomActor::start_in_arbiter(&arbiter, move |_| RoomActor::new(topic));
+            let (topic, queue) = (msg.topic, self.room_queue);
+            let addr = RoomActor::start_in_arbiter(&arbiter, move |_| RoomActor::new(topic, queue));
             self.rooms.insert(
                 msg.topic,
                 RoomEntry {
@@ -210,13 +216,12 @@ impl Handler<Subscribe> for Registry {
         if entry.sessions.contains_key(&msg.session) {
             return;
         }
-        entry
-            .sessions
-            .insert(msg.session, (msg.user, msg.addr.clone()));
+        entry.sessions.insert(msg.session, (msg.user, msg.addr));
         entry.addr.do_send(room::Join {
             session: msg.session,
             user: msg.user,
-            addr: msg.addr,
+            generation: msg.generation,
+            listener: msg.listener,
         });
         self.gauges();
     }

@@ -6,16 +6,18 @@ use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
 use actix::{
-    Actor, ActorContext, ActorFutureExt, Addr, AsyncContext, Handler, Running, StreamHandler,
-    WrapFuture,
+    Actor, ActorContext, ActorFutureExt, Addr, AsyncContext, Handler, Running, SpawnHandle,
+    StreamHandler, WrapFuture,
 };
 use actix_web::web::{self, BytesMut};
 use actix_web_actors::ws;
 use bytestring::ByteString;
 use serde_json::json;
+use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::protocol::{self, close, ClientFrame, Envelope};
 use super::registry::{self, Registry};
+use super::room;
 use super::{Push, SessionId};
 use crate::domain::event::Topic;
 use crate::error::AppError;
@@ -62,6 +64,27 @@ enum Stream {
     },
 }
 
+/// One topic this socket listens to.
+struct Subscription {
+    /// Numbers this subscription, so the room's answer to an earlier one is told apart.
+    generation: u64,
+    /// Reads the room's broadcast ring, once the room has answered.
+    feed: Option<SpawnHandle>,
+}
+
+/// One item from a room's ring: a frame, or how far this socket fell behind.
+pub struct RoomFrame(Result<ByteString, RecvError>);
+
+/// The frames of a room's ring as a stream the session actor handles; it ends with the room.
+fn room_feed(rx: broadcast::Receiver<ByteString>) -> impl futures_util::Stream<Item = RoomFrame> {
+    futures_util::stream::unfold(rx, |mut rx| async move {
+        match rx.recv().await {
+            Err(RecvError::Closed) => None,
+            item => Some((RoomFrame(item), rx)),
+        }
+    })
+}
+
 /// Token bucket for client frames.
 struct Bucket {
     tokens: f64,
@@ -96,7 +119,8 @@ pub struct WsSession {
     /// Set when the handshake carried a valid session cookie.
     cookie_token: Option<String>,
     heartbeat: Instant,
-    topics: HashSet<Topic>,
+    topics: HashMap<Topic, Subscription>,
+    next_generation: u64,
     stream: Stream,
     welcome_seq: u64,
     answers: HashMap<String, String>,
@@ -130,7 +154,8 @@ impl WsSession {
             authenticating: false,
             cookie_token,
             heartbeat: Instant::now(),
-            topics: HashSet::new(),
+            topics: HashMap::new(),
+            next_generation: 0,
             stream: Stream::Held {
                 buffer: Vec::new(),
                 overflowed: false,
@@ -171,6 +196,17 @@ impl WsSession {
             id,
             protocol::error(Some(id), err.code(), &err.to_string()),
         );
+    }
+
+    /// Stops listening to `topic`; true when the socket was listening.
+    fn drop_topic(&mut self, ctx: &mut Ctx, topic: &Topic) -> bool {
+        let Some(sub) = self.topics.remove(topic) else {
+            return false;
+        };
+        if let Some(feed) = sub.feed {
+            ctx.cancel_future(feed);
+        }
+        true
     }
 
     fn heartbeat(&self, ctx: &mut Ctx) {
@@ -347,7 +383,7 @@ impl WsSession {
             }
             ClientFrame::Subscribe { topic, .. } => self.subscribe(ctx, user, topic, id),
             ClientFrame::Unsubscribe { topic, .. } => {
-                if self.topics.remove(&topic) {
+                if self.drop_topic(ctx, &topic) {
                     self.registry.do_send(registry::Unsubscribe {
                         topic,
                         session: self.id,
@@ -356,7 +392,7 @@ impl WsSession {
                 self.answer(ctx, &id, protocol::result(&id, json!({"topic": topic})));
             }
             ClientFrame::Typing { topic, .. } => {
-                if !self.topics.contains(&topic) {
+                if !self.topics.contains_key(&topic) {
                     let e = AppError::Forbidden("subscribe to the topic first".into());
                     return self.answer_error(ctx, &id, &e);
                 }
@@ -371,7 +407,7 @@ impl WsSession {
     }
 
     fn subscribe(&mut self, ctx: &mut Ctx, user: UserId, topic: Topic, id: String) {
-        if self.topics.contains(&topic) {
+        if self.topics.contains_key(&topic) {
             return self.answer(ctx, &id, protocol::result(&id, json!({"topic": topic})));
         }
         if self.topics.len() >= self.core.config.live.subscriptions_per_socket {
@@ -383,12 +419,20 @@ impl WsSession {
         ctx.spawn(check.into_actor(self).map(move |res, act, ctx| {
             match res.map_err(AppError::internal).and_then(|r| r) {
                 Ok(()) => {
-                    act.topics.insert(topic);
+                    act.next_generation += 1;
+                    let generation = act.next_generation;
+                    let sub = Subscription {
+                        generation,
+                        feed: None,
+                    };
+                    act.topics.insert(topic, sub);
                     act.registry.do_send(registry::Subscribe {
                         topic,
                         user,
                         session: act.id,
+                        generation,
                         addr: ctx.address().recipient(),
+                        listener: ctx.address().recipient(),
                     });
                     act.answer(ctx, &id, protocol::result(&id, json!({"topic": topic})));
                 }
@@ -618,7 +662,7 @@ impl Actor for WsSession {
                 user: auth.user,
                 session: self.id,
                 token_hash: auth.token_hash.clone(),
-                topics: self.topics.drain().collect(),
+                topics: self.topics.drain().map(|(topic, _)| topic).collect(),
             });
         }
         Running::Stop
@@ -635,11 +679,8 @@ impl Handler<Push> for WsSession {
     fn handle(&mut self, msg: Push, ctx: &mut Ctx) {
         match msg {
             Push::UserEvent { seq, frame } => self.deliver(ctx, seq, frame),
-            Push::Frame(frame) => {
-                ctx.text(frame);
-            }
             Push::Unsubscribed { topic, reason } => {
-                if self.topics.remove(&topic) {
+                if self.drop_topic(ctx, &topic) {
                     ctx.text(protocol::unsubscribed(topic, reason));
                 }
             }
@@ -669,4 +710,37 @@ impl StreamHandler<Result<ws::Message, ws::ProtocolError>> for WsSession {
             Err(_) => ctx.stop(),
         }
     }
+}
+
+impl Handler<room::Listen> for WsSession {
+    type Result = ();
+
+    /// The room accepted this socket: send its presence snapshot, then read its ring.
+    fn handle(&mut self, msg: room::Listen, ctx: &mut Ctx) {
+        let Some(sub) = self.topics.get_mut(&msg.topic) else {
+            return; // Unsubscribed meanwhile.
+        };
+        if sub.generation != msg.generation || sub.feed.is_some() {
+            return; // The answer to an earlier subscription.
+        }
+        ctx.text(msg.snapshot);
+        sub.feed = Some(ctx.add_stream(room_feed(msg.feed)));
+    }
+}
+
+impl StreamHandler<RoomFrame> for WsSession {
+    fn handle(&mut self, msg: RoomFrame, ctx: &mut Ctx) {
+        match msg.0 {
+            Ok(frame) => ctx.text(frame),
+            // Fell a whole ring behind: what it missed is in the store; it resumes.
+            Err(_) => {
+                metrics::counter!("twinhub_live_queue_drops_total").increment(1);
+                Self::close(ctx, close::TRY_AGAIN_LATER, "too slow; resume");
+            }
+        }
+    }
+
+    /// A room's ring closes when the room stops; the socket itself goes on (the default
+    /// would stop the actor).
+    fn finished(&mut self, _: &mut Ctx) {}
 }
