@@ -1,11 +1,30 @@
 //! `GET /ws`: the WebSocket handshake. Checks the Origin against the allow-list (a browser
 //! on another site must not ride on the session cookie), takes the cookie session when the
 //! Origin is allowed, and hands the socket to a `WsSession` actor.
+//!
+//! Upgrade requests never reach the actix-web app: actix-http hands them, with the raw
+//! connection, to the upgrade service built by [`upgrade_service`]. There the handshake is
+//! answered and the `WsSession`'s `WebsocketContext` is driven straight on the socket. Had the
+//! socket stayed under actix-http's HTTP/1 dispatcher (as `actix-web-actors`' usual
+//! `ws::start` leaves it), every connection would keep the dispatcher's two 8 KiB buffers
+//! for its whole life: more than the whole per-socket memory goal (BENCHMARKS.md). The
+//! route below stays for the API description and answers requests that are not upgrades.
+
+use std::io;
 
 use actix::Addr;
-use actix_web::http::header::ORIGIN;
-use actix_web::{get, web, HttpRequest, HttpResponse};
-use actix_web_actors::ws;
+use actix_codec::{Framed, FramedParts};
+use actix_http::body::{BodySize, MessageBody};
+use actix_http::header::{HeaderMap, COOKIE, ORIGIN};
+use actix_http::{h1, ws as http_ws, HttpMessage, Request};
+use actix_service::{fn_factory, fn_service, ServiceFactory};
+use actix_web::rt::net::TcpStream;
+use actix_web::web::{self, Bytes, BytesMut};
+use actix_web::{get, HttpRequest, HttpResponse, ResponseError};
+use actix_web_actors::ws::WebsocketContext;
+use futures_util::{SinkExt, Stream, StreamExt};
+use tokio::io::AsyncWriteExt;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::auth::SESSION_COOKIE;
@@ -13,6 +32,10 @@ use crate::error::{AppError, ErrorBody};
 use crate::live::registry::Registry;
 use crate::live::session::WsSession;
 use crate::service::Core;
+
+/// Bytes read from a socket at a time. Allocated per read and released once the frame
+/// decoder has copied them, so an idle socket holds no read buffer.
+const READ_CHUNK: usize = 4096;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(websocket);
@@ -23,30 +46,165 @@ pub fn routes(cfg: &mut ServiceConfig) {
 #[utoipa::path(tag = "live", responses((status = 101, description = "switching to the WebSocket protocol"),
     (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/ws")]
-async fn websocket(
-    core: web::Data<Core>,
-    registry: web::Data<Addr<Registry>>,
-    req: HttpRequest,
-    stream: web::Payload,
-) -> Result<HttpResponse, actix_web::Error> {
-    let origin = req
-        .headers()
-        .get(ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let cookie_token = match &origin {
-        Some(o) if !core.config.live.allowed_origins.iter().any(|a| a == o) => {
-            return Err(
-                AppError::Forbidden(format!("origin {o} may not open a socket here")).into(),
-            );
-        }
+async fn websocket(core: web::Data<Core>, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    // Only requests that are not upgrades come here (see the module documentation).
+    admit(&core, req.headers())?;
+    let why = http_ws::handshake(req.head())
+        .err()
+        .map_or("not an upgrade request".to_string(), |e| e.to_string());
+    Err(AppError::BadRequest(format!(
+        "not a WebSocket handshake: {why}"
+    )))
+}
+
+/// The Origin check. Returns the session cookie's token when the request may use it.
+fn admit(core: &Core, headers: &HeaderMap) -> Result<Option<String>, AppError> {
+    let origin = headers.get(ORIGIN).and_then(|v| v.to_str().ok());
+    match origin {
+        Some(o) if !core.config.live.allowed_origins.iter().any(|a| a == o) => Err(
+            AppError::Forbidden(format!("origin {o} may not open a socket here")),
+        ),
         // Without an Origin (not a browser) the cookie is ignored: such clients use a token.
-        Some(_) => req.cookie(SESSION_COOKIE).map(|c| c.value().to_string()),
-        None => None,
+        Some(_) => Ok(session_cookie(headers)),
+        None => Ok(None),
+    }
+}
+
+fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|header| header.split(';'))
+        .filter_map(|pair| actix_web::cookie::Cookie::parse(pair.trim()).ok())
+        .find(|c| c.name() == SESSION_COOKIE)
+        .map(|c| c.value().to_string())
+}
+
+type Upgrade = (Request, Framed<TcpStream, h1::Codec>);
+
+/// The service actix-http calls with every upgrade request and its connection.
+pub fn upgrade_service(
+    core: web::Data<Core>,
+    registry: Addr<Registry>,
+) -> impl ServiceFactory<Upgrade, Config = (), Response = (), Error = actix_web::Error, InitError = ()>
+{
+    fn_factory(move || {
+        let (core, registry) = (core.clone(), registry.clone());
+        async move {
+            Ok(fn_service(move |(req, framed): Upgrade| {
+                let (core, registry) = (core.clone(), registry.clone());
+                async move {
+                    // A connection ending badly (reset, timeout) is ordinary here; actix-http
+                    // would log an error for every one.
+                    if let Err(e) = serve(core, registry, req, framed).await {
+                        tracing::debug!(error = %e, "WebSocket connection ended");
+                    }
+                    Ok(())
+                }
+            }))
+        }
+    })
+}
+
+async fn serve(
+    core: web::Data<Core>,
+    registry: Addr<Registry>,
+    req: Request,
+    mut framed: Framed<TcpStream, h1::Codec>,
+) -> io::Result<()> {
+    if req.path() != "/ws" {
+        let err = AppError::NotFound("WebSocket endpoint (only /ws is one)");
+        return refuse(framed, &err).await;
+    }
+    let cookie_token = match admit(&core, req.headers()) {
+        Ok(token) => token,
+        Err(err) => return refuse(framed, &err).await,
     };
-    let session = WsSession::new(core.clone(), registry.get_ref().clone(), cookie_token);
-    ws::WsResponseBuilder::new(session, &req, stream)
-        .frame_size(core.config.live.max_frame_bytes)
-        .start()
-        .map_err(|e| AppError::BadRequest(format!("not a WebSocket handshake: {e}")).into())
+    let accept = http_ws::handshake(req.head()).map_err(|e| e.to_string());
+    let response = match accept.and_then(|mut b| b.message_body(()).map_err(|e| e.to_string())) {
+        Ok(response) => response,
+        Err(why) => {
+            let err = AppError::BadRequest(format!("not a WebSocket handshake: {why}"));
+            return refuse(framed, &err).await;
+        }
+    };
+    framed
+        .send((response, BodySize::None).into())
+        .await
+        .map_err(io::Error::other)?;
+
+    // From here on the connection is ours: actix-http's buffers and the request go now (this
+    // future lives as long as the socket), and whatever the client sent after its handshake
+    // is kept as the first input.
+    drop(req);
+    let FramedParts { io, read_buf, .. } = framed.into_parts();
+    let (reader, writer) = io.into_split();
+    let codec = http_ws::Codec::new().max_size(core.config.live.max_frame_bytes);
+    let session = WsSession::new(core, registry, cookie_token);
+    let input = incoming(read_buf.freeze(), reader);
+    let output = WebsocketContext::with_codec(session, input, codec);
+    // A task of its own, so that actix-http's dispatcher (and this future) end now rather
+    // than living as long as the socket.
+    actix_web::rt::spawn(async move {
+        if let Err(e) = drive(output, writer).await {
+            tracing::debug!(error = %e, "WebSocket connection ended");
+        }
+    });
+    Ok(())
+}
+
+/// Writes what the session's context produces until it ends or the peer is gone. While a
+/// write waits for the peer, the actor is not polled: the same stall as under actix-http,
+/// handled the same way (TCP_USER_TIMEOUT; see ARCHITECTURE.md).
+async fn drive(
+    output: impl Stream<Item = Result<Bytes, actix_web::Error>>,
+    mut writer: OwnedWriteHalf,
+) -> io::Result<()> {
+    let mut output = std::pin::pin!(output);
+    while let Some(Ok(chunk)) = output.next().await {
+        writer.write_all(&chunk).await?;
+    }
+    writer.shutdown().await
+}
+
+/// Answers a refused upgrade with the usual JSON error and closes the connection.
+async fn refuse(mut framed: Framed<TcpStream, h1::Codec>, err: &AppError) -> io::Result<()> {
+    let response: actix_http::Response<_> = err.error_response().into();
+    let (head, body) = response.into_parts();
+    let body = body.try_into_bytes().unwrap_or_default();
+    let mut response = head.set_body(());
+    response.head_mut().set_connection_type(actix_http::ConnectionType::Close);
+    let send = async {
+        framed
+            .send((response, BodySize::Sized(body.len() as u64)).into())
+            .await?;
+        framed.send(h1::Message::Chunk(Some(body))).await?;
+        framed.send(h1::Message::Chunk(None)).await
+    };
+    send.await.map_err(io::Error::other)
+}
+
+/// The socket's bytes as the stream `WebsocketContext` decodes: first what actix-http had
+/// already read past the handshake, then reads as they come, until end of file or an error.
+fn incoming(
+    first: Bytes,
+    reader: OwnedReadHalf,
+) -> impl Stream<Item = Result<Bytes, actix_http::error::PayloadError>> {
+    let first = (!first.is_empty()).then_some(Ok(first));
+    let rest = futures_util::stream::unfold(Some(reader), |reader| async move {
+        let reader = reader?;
+        loop {
+            if let Err(e) = reader.readable().await {
+                return Some((Err(e.into()), None));
+            }
+            let mut buf = BytesMut::with_capacity(READ_CHUNK);
+            match reader.try_read_buf(&mut buf) {
+                Ok(0) => return None,
+                Ok(_) => return Some((Ok(buf.freeze()), Some(reader))),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                Err(e) => return Some((Err(e.into()), None)),
+            }
+        }
+    });
+    futures_util::stream::iter(first).chain(rest)
 }

@@ -19,10 +19,13 @@ use std::time::{Duration, Instant};
 
 use actix::Addr;
 
-use actix_web::dev::{Server, Service};
+use actix_http::{HttpService, KeepAlive};
+use actix_service::{map_config, IntoServiceFactory, ServiceFactoryExt};
+use actix_web::dev::{AppConfig, Server, Service};
+use actix_web::rt::net::TcpStream;
 use actix_web::error::JsonPayloadError;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{middleware, web, App, HttpRequest, HttpResponse, HttpServer};
+use actix_web::{middleware, web, App, HttpRequest, HttpResponse};
 use tracing_actix_web::TracingLogger;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -155,11 +158,9 @@ async fn index(page: web::Data<IndexPage>) -> HttpResponse {
 /// Asks the kernel to drop a connection whose peer stops acknowledging (or reading) data
 /// for `after` (TCP_USER_TIMEOUT). A stalled WebSocket reader cannot be closed from its
 /// actor, which actix stops polling once the socket buffers are full; this cut works below it.
-fn cut_stalled_peers(conn: &dyn std::any::Any, after: Duration) {
-    if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
-        if let Err(e) = socket2::SockRef::from(tcp).set_tcp_user_timeout(Some(after)) {
-            tracing::warn!(error = %e, "TCP_USER_TIMEOUT not set");
-        }
+fn cut_stalled_peers(tcp: &TcpStream, after: Duration) {
+    if let Err(e) = socket2::SockRef::from(tcp).set_tcp_user_timeout(Some(after)) {
+        tracing::warn!(error = %e, "TCP_USER_TIMEOUT not set");
     }
 }
 
@@ -170,6 +171,7 @@ pub fn server(
     listener: TcpListener,
     handle_signals: bool,
 ) -> std::io::Result<Server> {
+    let ws_registry = registry.clone();
     let registry = web::Data::new(registry);
     let cfg = core.config.clone();
     let app_core = core.clone();
@@ -234,13 +236,29 @@ pub fn server(
         .wrap(TracingLogger::default())
     };
     let stall = Duration::from_secs(core.config.live.stall_timeout_secs);
-    // Small frames (events, acks) go out at once rather than waiting for the peer's delayed
-    // ACK (Nagle's algorithm); measured in BENCHMARKS.md.
-    let mut server = HttpServer::new(factory)
-        .tcp_nodelay(true)
-        .on_connect(move |conn, _| cut_stalled_peers(conn, stall))
+    let ws_core = core.clone();
+    // actix-web's `HttpServer` cannot take an upgrade service, so the server is assembled
+    // from its parts (what `HttpServer` does inside, with its default timeouts), plus the
+    // WebSocket upgrade service (see `live`).
+    let http = move || {
+        let app = factory()
+            .into_factory()
+            .map_err(|e: actix_web::Error| e.error_response());
+        HttpService::build()
+            .keep_alive(KeepAlive::Timeout(Duration::from_secs(5)))
+            .client_request_timeout(Duration::from_secs(5))
+            .client_disconnect_timeout(Duration::from_secs(1))
+            // Small frames (events, acks) go out at once rather than waiting for the peer's
+            // delayed ACK (Nagle's algorithm); measured in BENCHMARKS.md.
+            .tcp_nodelay(true)
+            .on_connect_ext(move |tcp: &TcpStream, _| cut_stalled_peers(tcp, stall))
+            .upgrade(live::upgrade_service(ws_core.clone(), ws_registry.clone()))
+            .finish(map_config(app, |_| AppConfig::default()))
+            .tcp()
+    };
+    let mut server = actix_server::Server::build()
         .shutdown_timeout(core.config.server.shutdown_timeout_secs)
-        .listen(listener)?;
+        .listen("twinhub", listener, http)?;
     if core.config.server.workers > 0 {
         server = server.workers(core.config.server.workers);
     }

@@ -2,7 +2,7 @@
 //! socket, answers client frames (each exactly once, remembered by client id), orders and
 //! de-duplicates the user's numbered events, and keeps the socket alive or closes it.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use actix::{
@@ -123,9 +123,14 @@ pub struct WsSession {
     next_generation: u64,
     stream: Stream,
     welcome_seq: u64,
-    answers: HashMap<String, String>,
-    answer_order: VecDeque<String>,
-    pending: HashSet<String>,
+    /// The answers sent, oldest first, by client id (a short list scanned on a repeat, which
+    /// costs less memory per socket than a map).
+    answers: VecDeque<(Box<str>, Box<str>)>,
+    pending: Vec<String>,
+    /// Closes a socket that does not authenticate in time; cancelled once it does.
+    auth_deadline: Option<SpawnHandle>,
+    /// Heartbeat ticks so far; every few the session is re-checked.
+    ticks: u64,
     bucket: Bucket,
     fragments: Option<BytesMut>,
 }
@@ -161,9 +166,10 @@ impl WsSession {
                 overflowed: false,
             },
             welcome_seq: 0,
-            answers: HashMap::new(),
-            answer_order: VecDeque::new(),
-            pending: HashSet::new(),
+            answers: VecDeque::new(),
+            pending: Vec::new(),
+            auth_deadline: None,
+            ticks: 0,
             bucket,
             fragments: None,
         }
@@ -180,14 +186,19 @@ impl WsSession {
     /// Sends the one answer for client id `id` and remembers it for repeats.
     fn answer(&mut self, ctx: &mut Ctx, id: &str, frame: String) {
         ctx.text(frame.clone());
-        self.pending.remove(id);
-        self.answers.insert(id.to_string(), frame);
-        self.answer_order.push_back(id.to_string());
-        while self.answer_order.len() > self.core.config.live.answers_remembered {
-            if let Some(old) = self.answer_order.pop_front() {
-                self.answers.remove(&old);
-            }
+        self.pending.retain(|p| p != id);
+        if self.pending.is_empty() {
+            self.pending = Vec::new(); // Release its memory: most sockets idle.
         }
+        self.answers.push_back((id.into(), frame.into()));
+        while self.answers.len() > self.core.config.live.answers_remembered {
+            self.answers.pop_front();
+        }
+    }
+
+    fn answered(&self, id: &str) -> Option<&str> {
+        let found = self.answers.iter().find(|(i, _)| &**i == id);
+        found.map(|(_, frame)| &**frame)
     }
 
     fn answer_error(&mut self, ctx: &mut Ctx, id: &str, err: &AppError) {
@@ -209,29 +220,34 @@ impl WsSession {
         true
     }
 
+    /// One timer per socket (each costs memory on every idle socket): it pings, drops a silent
+    /// client, and every few ticks re-checks the session.
     fn heartbeat(&self, ctx: &mut Ctx) {
-        ctx.run_interval(HEARTBEAT_INTERVAL, |act, ctx| {
+        let recheck = self.core.config.live.session_recheck_secs;
+        let every = recheck.div_ceil(HEARTBEAT_INTERVAL.as_secs()).max(1);
+        ctx.run_interval(HEARTBEAT_INTERVAL, move |act, ctx| {
             if Instant::now().duration_since(act.heartbeat) > CLIENT_TIMEOUT {
                 ctx.stop();
                 return;
             }
             ctx.ping(b"");
+            act.ticks += 1;
+            if act.ticks % every == 0 {
+                act.recheck(ctx);
+            }
         });
     }
 
-    /// Re-checks the session now and then: one that expired or was logged out closes (1008).
-    fn recheck(&self, ctx: &mut Ctx) {
-        let every = Duration::from_secs(self.core.config.live.session_recheck_secs.max(1));
-        ctx.run_interval(every, |act, ctx| {
-            let Some(auth) = &act.auth else { return };
-            let (core, token) = (act.core.clone(), auth.token.clone());
-            let check = web::block(move || accounts::authenticate(&core, &token));
-            ctx.spawn(check.into_actor(act).map(|res, _, ctx| {
-                if !matches!(res, Ok(Ok(_))) {
-                    Self::close(ctx, close::POLICY, "session ended");
-                }
-            }));
-        });
+    /// Re-checks the session: one that expired or was logged out closes (1008).
+    fn recheck(&mut self, ctx: &mut Ctx) {
+        let Some(auth) = &self.auth else { return };
+        let (core, token) = (self.core.clone(), auth.token.clone());
+        let check = web::block(move || accounts::authenticate(&core, &token));
+        ctx.spawn(check.into_actor(self).map(|res, _, ctx| {
+            if !matches!(res, Ok(Ok(_))) {
+                Self::close(ctx, close::POLICY, "session ended");
+            }
+        }));
     }
 
     /// Authenticates with a token, registers the socket, and sends `welcome`.
@@ -260,6 +276,9 @@ impl WsSession {
                     });
                     let user = auth.user;
                     act.auth = Some(auth);
+                    if let Some(deadline) = act.auth_deadline.take() {
+                        ctx.cancel_future(deadline);
+                    }
                     // Read after registering: every later event then arrives live.
                     let core = act.core.clone();
                     let seq = web::block(move || events::last_seq(&core, user));
@@ -352,13 +371,14 @@ impl WsSession {
             ));
             return;
         }
-        if let Some(first) = self.answers.get(&id) {
-            ctx.text(first.clone());
+        if let Some(first) = self.answered(&id) {
+            ctx.text(first.to_string());
             return;
         }
-        if !self.pending.insert(id.clone()) {
+        if self.pending.contains(&id) {
             return; // The first answer is on its way.
         }
+        self.pending.push(id.clone());
         self.dispatch(ctx, envelope.frame, id);
     }
 
@@ -644,13 +664,12 @@ impl Actor for WsSession {
         metrics::gauge!("twinhub_ws_sessions").increment(1.0);
         ctx.set_mailbox_capacity(self.core.config.live.outbound_queue);
         self.heartbeat(ctx);
-        self.recheck(ctx);
         let timeout = Duration::from_secs(self.core.config.live.auth_timeout_secs);
-        ctx.run_later(timeout, |act, ctx| {
+        self.auth_deadline = Some(ctx.run_later(timeout, |act, ctx| {
             if act.auth.is_none() {
                 Self::close(ctx, close::POLICY, "not authenticated in time");
             }
-        });
+        }));
         if let Some(token) = self.cookie_token.take() {
             self.authenticate(ctx, token, None);
         }
