@@ -30,6 +30,7 @@ pub struct LiveConfig {
     pub session_recheck_secs: u64,
     pub max_frame_bytes: usize,
     pub outbound_queue: usize,
+    pub max_sockets: usize,
     pub stall_timeout_secs: u64,
     pub frames_per_second: u32,
     pub frames_burst: u32,
@@ -157,8 +158,9 @@ impl Config {
         let a = &self.auth;
         let l = &self.limits;
         let v = &self.live;
-        let checks: [(bool, &str); 13] = [
+        let checks: [(bool, &str); 14] = [
             (v.outbound_queue > 0, "live.outbound_queue must be > 0"),
+            (v.max_sockets > 0, "live.max_sockets must be > 0"),
             (
                 v.events_kept_per_user > 0,
                 "live.events_kept_per_user must be > 0",

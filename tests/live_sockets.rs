@@ -653,3 +653,48 @@ async fn the_registry_stays_consistent_through_churn_and_empties_when_all_socket
     assert_eq!(settle(&server, (0, 0)).await, (0, 0));
     server.stop().await;
 }
+
+/// `live.max_sockets` bounds the sockets held: one more handshake gets 503 `unavailable`,
+/// and the place comes back when a socket closes. A plain GET (no upgrade) gets 400, and an
+/// upgrade anywhere but /ws gets 404.
+#[actix_web::test]
+async fn sockets_over_max_sockets_are_refused_until_one_closes() {
+    let server = server_with(|c| c.live.max_sockets = 1).await;
+    let member = server.member("ann@x.eu", "FR").await;
+    let first = server.ws_raw(&member, None).await.expect("first socket");
+    match server.ws_raw(&member, None).await {
+        Err(awc::error::WsClientError::InvalidResponseStatus(s)) => {
+            assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE)
+        }
+        Err(e) => panic!("unexpected handshake error {e}"),
+        Ok(_) => panic!("a second socket opened over the limit"),
+    }
+    drop(first);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        match server.ws_raw(&member, None).await {
+            Ok(_) => break,
+            Err(e) if std::time::Instant::now() > deadline => {
+                panic!("no socket after the first closed: {e}")
+            }
+            Err(_) => actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await,
+        }
+    }
+
+    let (status, _, body) = member.send_raw(Method::GET, "/ws", None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(String::from_utf8_lossy(&body).contains("bad_request"));
+    let elsewhere = member
+        .http
+        .ws(format!("{}/api/me", server.base))
+        .connect()
+        .await;
+    match elsewhere {
+        Err(awc::error::WsClientError::InvalidResponseStatus(s)) => {
+            assert_eq!(s, StatusCode::NOT_FOUND)
+        }
+        Err(e) => panic!("unexpected handshake error {e}"),
+        Ok(_) => panic!("a socket opened at /api/me"),
+    }
+    server.stop().await;
+}

@@ -11,6 +11,8 @@
 //! route below stays for the API description and answers requests that are not upgrades.
 
 use std::io;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use actix::Addr;
 use actix_codec::{Framed, FramedParts};
@@ -82,21 +84,47 @@ fn session_cookie(headers: &HeaderMap) -> Option<String> {
 
 type Upgrade = (Request, Framed<TcpStream, h1::Codec>);
 
-/// The service actix-http calls with every upgrade request and its connection.
+/// Open WebSockets, shared by all workers: they have left actix-server's connection count.
+#[derive(Clone, Default)]
+pub struct SocketCount(Arc<AtomicUsize>);
+
+/// One place in the count, given back when the socket ends.
+struct SocketSlot(Arc<AtomicUsize>);
+
+impl SocketCount {
+    fn take(&self, max: usize) -> Option<SocketSlot> {
+        let taken = self.0.fetch_add(1, Ordering::AcqRel);
+        if taken >= max {
+            self.0.fetch_sub(1, Ordering::AcqRel);
+            return None;
+        }
+        Some(SocketSlot(self.0.clone()))
+    }
+}
+
+impl Drop for SocketSlot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// The service actix-http calls with every upgrade request and its connection. Each worker
+/// builds one; `sockets` is shared by all of them.
 pub fn upgrade_service(
     core: web::Data<Core>,
     registry: Addr<Registry>,
+    sockets: SocketCount,
 ) -> impl ServiceFactory<Upgrade, Config = (), Response = (), Error = actix_web::Error, InitError = ()>
 {
     fn_factory(move || {
-        let (core, registry) = (core.clone(), registry.clone());
+        let (core, registry, sockets) = (core.clone(), registry.clone(), sockets.clone());
         async move {
             Ok(fn_service(move |(req, framed): Upgrade| {
-                let (core, registry) = (core.clone(), registry.clone());
+                let (core, registry, sockets) = (core.clone(), registry.clone(), sockets.clone());
                 async move {
                     // A connection ending badly (reset, timeout) is ordinary here; actix-http
                     // would log an error for every one.
-                    if let Err(e) = serve(core, registry, req, framed).await {
+                    if let Err(e) = serve(core, registry, sockets, req, framed).await {
                         tracing::debug!(error = %e, "WebSocket connection ended");
                     }
                     Ok(())
@@ -109,6 +137,7 @@ pub fn upgrade_service(
 async fn serve(
     core: web::Data<Core>,
     registry: Addr<Registry>,
+    sockets: SocketCount,
     req: Request,
     mut framed: Framed<TcpStream, h1::Codec>,
 ) -> io::Result<()> {
@@ -119,6 +148,10 @@ async fn serve(
     let cookie_token = match admit(&core, req.headers()) {
         Ok(token) => token,
         Err(err) => return refuse(framed, &err).await,
+    };
+    let Some(slot) = sockets.take(core.config.live.max_sockets) else {
+        let err = AppError::Unavailable("the server holds as many sockets as it may".into());
+        return refuse(framed, &err).await;
     };
     let accept = http_ws::handshake(req.head()).map_err(|e| e.to_string());
     let response = match accept.and_then(|mut b| b.message_body(()).map_err(|e| e.to_string())) {
@@ -149,6 +182,7 @@ async fn serve(
         if let Err(e) = drive(output, writer).await {
             tracing::debug!(error = %e, "WebSocket connection ended");
         }
+        drop(slot);
     });
     Ok(())
 }
@@ -173,7 +207,9 @@ async fn refuse(mut framed: Framed<TcpStream, h1::Codec>, err: &AppError) -> io:
     let (head, body) = response.into_parts();
     let body = body.try_into_bytes().unwrap_or_default();
     let mut response = head.set_body(());
-    response.head_mut().set_connection_type(actix_http::ConnectionType::Close);
+    response
+        .head_mut()
+        .set_connection_type(actix_http::ConnectionType::Close);
     let send = async {
         framed
             .send((response, BodySize::Sized(body.len() as u64)).into())

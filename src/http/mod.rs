@@ -22,9 +22,9 @@ use actix::Addr;
 use actix_http::{HttpService, KeepAlive};
 use actix_service::{map_config, IntoServiceFactory, ServiceFactoryExt};
 use actix_web::dev::{AppConfig, Server, Service};
-use actix_web::rt::net::TcpStream;
 use actix_web::error::JsonPayloadError;
 use actix_web::http::header::{self, HeaderValue};
+use actix_web::rt::net::TcpStream;
 use actix_web::{middleware, web, App, HttpRequest, HttpResponse};
 use tracing_actix_web::TracingLogger;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -172,6 +172,7 @@ pub fn server(
     handle_signals: bool,
 ) -> std::io::Result<Server> {
     let ws_registry = registry.clone();
+    let ws_sockets = live::SocketCount::default();
     let registry = web::Data::new(registry);
     let cfg = core.config.clone();
     let app_core = core.clone();
@@ -252,7 +253,11 @@ pub fn server(
             // delayed ACK (Nagle's algorithm); measured in BENCHMARKS.md.
             .tcp_nodelay(true)
             .on_connect_ext(move |tcp: &TcpStream, _| cut_stalled_peers(tcp, stall))
-            .upgrade(live::upgrade_service(ws_core.clone(), ws_registry.clone()))
+            .upgrade(live::upgrade_service(
+                ws_core.clone(),
+                ws_registry.clone(),
+                ws_sockets.clone(),
+            ))
             .finish(map_config(app, |_| AppConfig::default()))
             .tcp()
     };
