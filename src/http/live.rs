@@ -13,6 +13,7 @@
 use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::Instant;
 
 use actix::Addr;
 use actix_codec::{Framed, FramedParts};
@@ -122,11 +123,20 @@ pub fn upgrade_service(
             Ok(fn_service(move |(req, framed): Upgrade| {
                 let (core, registry, sockets) = (core.clone(), registry.clone(), sockets.clone());
                 async move {
-                    // A connection ending badly (reset, timeout) is ordinary here; actix-http
-                    // would log an error for every one.
-                    if let Err(e) = serve(core, registry, sockets, req, framed).await {
-                        tracing::debug!(error = %e, "WebSocket connection ended");
-                    }
+                    let (started, path) = (Instant::now(), req.path().to_string());
+                    // These requests bypass the app's middleware: logged and counted here.
+                    let status = match serve(core, registry, sockets, req, framed).await {
+                        Ok(status) => status,
+                        // A connection ending badly is ordinary; actix-http would log an
+                        // error for every one.
+                        Err(e) => {
+                            tracing::debug!(error = %e, "WebSocket handshake cut");
+                            return Ok(());
+                        }
+                    };
+                    tracing::info!(%path, status, "WebSocket upgrade");
+                    let route = (path == "/ws").then(|| path.clone());
+                    super::record_request("GET", route, status, started);
                     Ok(())
                 }
             }))
@@ -140,7 +150,7 @@ async fn serve(
     sockets: SocketCount,
     req: Request,
     mut framed: Framed<TcpStream, h1::Codec>,
-) -> io::Result<()> {
+) -> io::Result<u16> {
     if req.path() != "/ws" {
         let err = AppError::NotFound("WebSocket endpoint (only /ws is one)");
         return refuse(framed, &err).await;
@@ -166,9 +176,8 @@ async fn serve(
         .await
         .map_err(io::Error::other)?;
 
-    // From here on the connection is ours: actix-http's buffers and the request go now (this
-    // future lives as long as the socket), and whatever the client sent after its handshake
-    // is kept as the first input.
+    // From here on the connection is ours: actix-http's buffers and the request go now, and
+    // whatever the client sent after its handshake is kept as the first input.
     drop(req);
     let FramedParts { io, read_buf, .. } = framed.into_parts();
     let (reader, writer) = io.into_split();
@@ -184,7 +193,7 @@ async fn serve(
         }
         drop(slot);
     });
-    Ok(())
+    Ok(101)
 }
 
 /// Writes what the session's context produces until it ends or the peer is gone. While a
@@ -201,8 +210,9 @@ async fn drive(
     writer.shutdown().await
 }
 
-/// Answers a refused upgrade with the usual JSON error and closes the connection.
-async fn refuse(mut framed: Framed<TcpStream, h1::Codec>, err: &AppError) -> io::Result<()> {
+/// Answers a refused upgrade with the usual JSON error and closes the connection; returns
+/// the status sent.
+async fn refuse(mut framed: Framed<TcpStream, h1::Codec>, err: &AppError) -> io::Result<u16> {
     let response: actix_http::Response<_> = err.error_response().into();
     let (head, body) = response.into_parts();
     let body = body.try_into_bytes().unwrap_or_default();
@@ -217,7 +227,8 @@ async fn refuse(mut framed: Framed<TcpStream, h1::Codec>, err: &AppError) -> io:
         framed.send(h1::Message::Chunk(Some(body))).await?;
         framed.send(h1::Message::Chunk(None)).await
     };
-    send.await.map_err(io::Error::other)
+    send.await.map_err(io::Error::other)?;
+    Ok(err.status_code().as_u16())
 }
 
 /// The socket's bytes as the stream `WebsocketContext` decodes: first what actix-http had

@@ -98,7 +98,7 @@ pub async fn read_body(payload: web::Payload, limit: usize) -> Result<web::Bytes
 
 /// Counts and times each request by method, route pattern (not raw path: bounded label
 /// values) and status.
-fn record_request(method: &str, pattern: Option<String>, status: u16, started: Instant) {
+pub(crate) fn record_request(method: &str, pattern: Option<String>, status: u16, started: Instant) {
     let labels = [
         ("method", method.to_string()),
         ("route", pattern.unwrap_or_else(|| "unmatched".into())),

@@ -27,8 +27,12 @@ struct State {
 
 struct Shared {
     state: Mutex<State>,
-    /// Wakes the flusher (work wanted) and the writers (flush finished): both wait on it.
-    changed: Condvar,
+    /// The flusher waits here for work. Two condition variables, not one: with one, every
+    /// writer asking for a flush also woke every other waiting writer (futex wake-ups took
+    /// a quarter of a core at 1,000 writes/s, BENCHMARKS.md).
+    wanted: Condvar,
+    /// Writers wait here for the flush that covers them.
+    flushed: Condvar,
 }
 
 /// Owns the flusher thread; dropping it flushes what is pending and stops the thread.
@@ -41,7 +45,8 @@ impl GroupCommit {
     pub fn start(flush: FlushFn) -> GroupCommit {
         let shared = Arc::new(Shared {
             state: Mutex::new(State::default()),
-            changed: Condvar::new(),
+            wanted: Condvar::new(),
+            flushed: Condvar::new(),
         });
         let worker = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
@@ -64,12 +69,12 @@ impl GroupCommit {
         }
         let target = st.started + 1;
         st.wanted = st.wanted.max(target);
-        self.shared.changed.notify_all();
+        self.shared.wanted.notify_one();
         // The flusher serves every wanted flush before it exits, so this wait always ends.
         while st.completed < target {
             st = self
                 .shared
-                .changed
+                .flushed
                 .wait(st)
                 .map_err(|_| StoreError("flusher state poisoned".into()))?;
         }
@@ -93,7 +98,7 @@ fn flusher_loop(shared: &Shared, flush: &FlushFn) {
     };
     loop {
         while st.wanted <= st.started && !st.shutting_down {
-            st = match shared.changed.wait(st) {
+            st = match shared.wanted.wait(st) {
                 Ok(s) => s,
                 Err(_) => return,
             };
@@ -115,7 +120,7 @@ fn flusher_loop(shared: &Shared, flush: &FlushFn) {
             tracing::error!(error = %e, "store flush failed");
             st.last_error = Some((number, e.0));
         }
-        shared.changed.notify_all();
+        shared.flushed.notify_all();
     }
 }
 
@@ -123,7 +128,8 @@ impl Drop for GroupCommit {
     fn drop(&mut self) {
         if let Ok(mut st) = self.shared.state.lock() {
             st.shutting_down = true;
-            self.shared.changed.notify_all();
+            self.shared.wanted.notify_all();
+            self.shared.flushed.notify_all();
         }
         if let Some(t) = self.thread.take() {
             let _ = t.join();
