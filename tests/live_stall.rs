@@ -1,6 +1,7 @@
 //! Backpressure: a client that keeps its connection alive (it sends pongs) but never reads
-//! is cut off within a bounded time, while the other members keep receiving everything.
-//! Written against a raw TCP socket with a tiny receive buffer, so the stall is real.
+//! is cut off within a bounded time, while the other members keep receiving everything; one
+//! that pauses until it is a whole room ring behind is told to resume when it reads again.
+//! Written against raw TCP sockets, so the stalls are real.
 
 mod common;
 
