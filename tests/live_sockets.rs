@@ -698,3 +698,29 @@ async fn sockets_over_max_sockets_are_refused_until_one_closes() {
     }
     server.stop().await;
 }
+
+/// An upgrade request that is not a valid WebSocket handshake (here: no key, no version)
+/// gets 400 in the usual error shape, and the connection is closed.
+#[actix_web::test]
+async fn a_broken_websocket_handshake_gets_400_in_the_error_shape() {
+    use std::io::{Read, Write};
+    let server = server().await;
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let answer = actix_web::rt::task::spawn_blocking(move || {
+        let mut tcp = std::net::TcpStream::connect(addr).unwrap();
+        tcp.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .unwrap();
+        tcp.write_all(
+            b"GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
+        )
+        .unwrap();
+        let mut answer = String::new();
+        tcp.read_to_string(&mut answer).expect("the server closes the connection");
+        answer
+    })
+    .await
+    .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains(r#""code":"bad_request""#), "{answer}");
+    server.stop().await;
+}
