@@ -51,6 +51,9 @@ pub struct ServerConfig {
     pub bind: String,
     pub workers: usize,
     pub shutdown_timeout_secs: u64,
+    pub keep_alive_secs: u64,
+    pub request_head_timeout_secs: u64,
+    pub disconnect_timeout_secs: u64,
     pub web_dir: PathBuf,
 }
 
@@ -158,7 +161,11 @@ impl Config {
         let a = &self.auth;
         let l = &self.limits;
         let v = &self.live;
-        let checks: [(bool, &str); 14] = [
+        let checks: [(bool, &str); 15] = [
+            (
+                self.server.request_head_timeout_secs > 0,
+                "server.request_head_timeout_secs must be > 0 (0 would let slow clients hold connections)",
+            ),
             (v.outbound_queue > 0, "live.outbound_queue must be > 0"),
             (v.max_sockets > 0, "live.max_sockets must be > 0"),
             (

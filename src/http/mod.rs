@@ -239,16 +239,19 @@ pub fn server(
     let stall = Duration::from_secs(core.config.live.stall_timeout_secs);
     let ws_core = core.clone();
     // actix-web's `HttpServer` cannot take an upgrade service, so the server is assembled
-    // from its parts (what `HttpServer` does inside, with its default timeouts), plus the
-    // WebSocket upgrade service (see `live`).
+    // from its parts (what `HttpServer` does inside), plus the WebSocket upgrade service
+    // (see `live`).
+    let server_cfg = core.config.server.clone();
     let http = move || {
         let app = factory()
             .into_factory()
             .map_err(|e: actix_web::Error| e.error_response());
         HttpService::build()
-            .keep_alive(KeepAlive::Timeout(Duration::from_secs(5)))
-            .client_request_timeout(Duration::from_secs(5))
-            .client_disconnect_timeout(Duration::from_secs(1))
+            .keep_alive(KeepAlive::Timeout(Duration::from_secs(
+                server_cfg.keep_alive_secs,
+            )))
+            .client_request_timeout(Duration::from_secs(server_cfg.request_head_timeout_secs))
+            .client_disconnect_timeout(Duration::from_secs(server_cfg.disconnect_timeout_secs))
             // Small frames (events, acks) go out at once rather than waiting for the peer's
             // delayed ACK (Nagle's algorithm); measured in BENCHMARKS.md.
             .tcp_nodelay(true)
