@@ -55,9 +55,11 @@ async fn websocket(core: web::Data<Core>, req: HttpRequest) -> Result<HttpRespon
     let why = http_ws::handshake(req.head())
         .err()
         .map_or("not an upgrade request".to_string(), |e| e.to_string());
-    Err(AppError::BadRequest(format!(
-        "not a WebSocket handshake: {why}"
-    )))
+    Err(not_a_handshake(why))
+}
+
+fn not_a_handshake(why: impl std::fmt::Display) -> AppError {
+    AppError::BadRequest(format!("not a WebSocket handshake: {why}"))
 }
 
 /// The Origin check. Returns the session cookie's token when the request may use it.
@@ -123,7 +125,8 @@ pub fn upgrade_service(
             Ok(fn_service(move |(req, framed): Upgrade| {
                 let (core, registry, sockets) = (core.clone(), registry.clone(), sockets.clone());
                 async move {
-                    let (started, path) = (Instant::now(), req.path().to_string());
+                    let started = Instant::now();
+                    let (method, path) = (req.method().to_string(), req.path().to_string());
                     // These requests bypass the app's middleware: logged and counted here.
                     let status = match serve(core, registry, sockets, req, framed).await {
                         Ok(status) => status,
@@ -136,7 +139,7 @@ pub fn upgrade_service(
                     };
                     tracing::info!(%path, status, "WebSocket upgrade");
                     let route = (path == "/ws").then(|| path.clone());
-                    super::record_request("GET", route, status, started);
+                    super::record_request(&method, route, status, started);
                     Ok(())
                 }
             }))
@@ -166,10 +169,7 @@ async fn serve(
     let accept = http_ws::handshake(req.head()).map_err(|e| e.to_string());
     let response = match accept.and_then(|mut b| b.message_body(()).map_err(|e| e.to_string())) {
         Ok(response) => response,
-        Err(why) => {
-            let err = AppError::BadRequest(format!("not a WebSocket handshake: {why}"));
-            return refuse(framed, &err).await;
-        }
+        Err(why) => return refuse(framed, &not_a_handshake(why)).await,
     };
     framed
         .send((response, BodySize::None).into())

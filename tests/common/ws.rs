@@ -36,6 +36,25 @@ impl TestServer {
         Ok(Ws { framed, next_id: 0 })
     }
 
+    /// The HTTP status of a handshake at `path` that the server must refuse; fails the test
+    /// if a socket opens instead.
+    pub async fn ws_refused(
+        &self,
+        client: &Client,
+        path: &str,
+        origin: Option<&str>,
+    ) -> awc::http::StatusCode {
+        let mut req = client.http.ws(format!("{}{path}", self.base));
+        if let Some(o) = origin {
+            req = req.origin(o);
+        }
+        match req.connect().await {
+            Err(awc::error::WsClientError::InvalidResponseStatus(s)) => s,
+            Err(e) => panic!("{path} {origin:?}: unexpected handshake error {e}"),
+            Ok(_) => panic!("{path} {origin:?}: a socket opened where it must not"),
+        }
+    }
+
     /// A socket authenticated with a bearer client's token (no Origin, like a native client),
     /// after the welcome frame.
     pub async fn ws_token(&self, client: &Client) -> Ws {
