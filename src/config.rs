@@ -241,5 +241,11 @@ mod tests {
         let mut cfg = Config::defaults();
         cfg.limits.page_size_default = cfg.limits.page_size_max + 1;
         assert!(cfg.validate().is_err());
+        let mut cfg = Config::defaults();
+        cfg.live.max_sockets = 0;
+        assert!(cfg.validate().is_err());
+        let mut cfg = Config::defaults();
+        cfg.server.request_head_timeout_secs = 0;
+        assert!(cfg.validate().is_err());
     }
 }

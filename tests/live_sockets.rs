@@ -704,3 +704,37 @@ async fn a_broken_websocket_handshake_gets_400_in_the_error_shape() {
     assert!(answer.contains(r#""code":"bad_request""#), "{answer}");
     server.stop().await;
 }
+
+/// The periodic session re-check (which rides the heartbeat, every 15 s at the earliest)
+/// closes a socket whose session has expired with 1008, with no logout to tell it.
+#[actix_web::test]
+async fn a_socket_whose_session_expires_is_closed_by_the_recheck() {
+    use futures_util::StreamExt;
+    let server = server_with(|c| {
+        c.auth.session_idle_secs = 3;
+        c.auth.session_absolute_secs = 3;
+        c.live.session_recheck_secs = 1;
+    })
+    .await;
+    let anon = server.client();
+    anon.register("ann@x.eu", "FR").await;
+    let ann = anon.login_token("ann@x.eu", common::PASSWORD).await;
+    let mut ws = server.ws_token(&ann).await;
+    let started = std::time::Instant::now();
+    let code = loop {
+        let next = tokio::time::timeout(std::time::Duration::from_secs(25), ws.framed.next())
+            .await
+            .expect("the socket was not closed within 25 s");
+        match next {
+            Some(Ok(awc::ws::Frame::Close(reason))) => break reason.map(|r| u16::from(r.code)),
+            Some(Ok(_)) => continue,
+            other => panic!("the socket ended without a close frame: {other:?}"),
+        }
+    };
+    assert_eq!(code, Some(1008));
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(3),
+        "closed before the session could expire"
+    );
+    server.stop().await;
+}
