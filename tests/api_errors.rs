@@ -336,13 +336,7 @@ async fn bad_paging_and_filter_queries_are_bad_requests() {
     // The NSO list checks its cursor too.
     server.make_admin("ann@example.eu");
     let id = ann.my_id().await;
-    let (status, _) = ann
-        .send(
-            Method::PUT,
-            &format!("/api/admin/nso-officers/{id}"),
-            Some(json!({"country": "FR"})),
-        )
-        .await;
+    let (status, _) = ann.appoint_nso(id, "FR").await;
     assert_eq!(status, StatusCode::OK);
     let r = raw(&ann, Method::GET, "/api/nso/members?after=zz", None).await;
     check_error(&r, StatusCode::BAD_REQUEST, "bad_request");

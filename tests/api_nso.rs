@@ -47,15 +47,6 @@ async fn cast() -> Cast {
     }
 }
 
-async fn appoint(by: &Client, id: u64, country: &str) -> (StatusCode, Value) {
-    by.send(
-        Method::PUT,
-        &format!("/api/admin/nso-officers/{id}"),
-        Some(json!({"country": country})),
-    )
-    .await
-}
-
 async fn dismiss(by: &Client, id: u64) -> (StatusCode, Value) {
     by.send(
         Method::DELETE,
@@ -105,7 +96,7 @@ async fn listed(c: &Client, query: &str) -> Vec<u64> {
 async fn only_administrators_appoint_and_dismiss_officers() {
     let c = cast().await;
     for intruder in [&c.fr1, &c.officer] {
-        let r = appoint(intruder, c.officer_id, "FR").await;
+        let r = intruder.appoint_nso(c.officer_id, "FR").await;
         assert_error(&r, StatusCode::FORBIDDEN, "forbidden");
     }
     assert_eq!(
@@ -115,7 +106,7 @@ async fn only_administrators_appoint_and_dismiss_officers() {
     let r = validate(&c.officer, c.fr1_id).await;
     assert_error(&r, StatusCode::FORBIDDEN, "forbidden");
 
-    let (status, p) = appoint(&c.admin, c.officer_id, "FR").await;
+    let (status, p) = c.admin.appoint_nso(c.officer_id, "FR").await;
     assert_eq!(status, StatusCode::OK, "{p}");
     assert_eq!(p["roles"]["nso_officer"], "FR");
     assert_eq!(roles(&c.fr1, c.officer_id).await["nso_officer"], "FR");
@@ -123,15 +114,15 @@ async fn only_administrators_appoint_and_dismiss_officers() {
     // A teacher cannot dismiss them, nor appoint themself.
     let r = dismiss(&c.fr1, c.officer_id).await;
     assert_error(&r, StatusCode::FORBIDDEN, "forbidden");
-    let r = appoint(&c.fr1, c.fr1_id, "FR").await;
+    let r = c.fr1.appoint_nso(c.fr1_id, "FR").await;
     assert_error(&r, StatusCode::FORBIDDEN, "forbidden");
     assert_eq!(roles(&c.fr1, c.officer_id).await["nso_officer"], "FR");
     assert_eq!(roles(&c.fr1, c.fr1_id).await["nso_officer"], Value::Null);
 
     // Bad appointments are refused and change nothing.
-    let r = appoint(&c.admin, c.officer_id, "XX").await;
+    let r = c.admin.appoint_nso(c.officer_id, "XX").await;
     assert_error(&r, StatusCode::BAD_REQUEST, "validation_failed");
-    let r = appoint(&c.admin, 987654, "FR").await;
+    let r = c.admin.appoint_nso(987654, "FR").await;
     assert_error(&r, StatusCode::NOT_FOUND, "not_found");
     let r = c
         .admin
@@ -150,7 +141,7 @@ async fn only_administrators_appoint_and_dismiss_officers() {
 async fn officers_list_the_pending_members_of_their_own_country() {
     let c = cast().await;
     assert_eq!(
-        appoint(&c.admin, c.officer_id, "FR").await.0,
+        c.admin.appoint_nso(c.officer_id, "FR").await.0,
         StatusCode::OK
     );
 
@@ -201,7 +192,7 @@ async fn officers_list_the_pending_members_of_their_own_country() {
 async fn officers_validate_members_of_their_own_country_only() {
     let c = cast().await;
     assert_eq!(
-        appoint(&c.admin, c.officer_id, "FR").await.0,
+        c.admin.appoint_nso(c.officer_id, "FR").await.0,
         StatusCode::OK
     );
 
@@ -262,7 +253,7 @@ async fn officers_validate_members_of_their_own_country_only() {
 async fn a_dismissed_officer_can_no_longer_validate() {
     let c = cast().await;
     assert_eq!(
-        appoint(&c.admin, c.officer_id, "FR").await.0,
+        c.admin.appoint_nso(c.officer_id, "FR").await.0,
         StatusCode::OK
     );
     assert_eq!(validate(&c.officer, c.fr1_id).await.0, StatusCode::OK);
@@ -295,10 +286,10 @@ async fn a_dismissed_officer_can_no_longer_validate() {
 async fn a_reassigned_officer_works_for_the_new_country_only() {
     let c = cast().await;
     assert_eq!(
-        appoint(&c.admin, c.officer_id, "FR").await.0,
+        c.admin.appoint_nso(c.officer_id, "FR").await.0,
         StatusCode::OK
     );
-    let (status, p) = appoint(&c.admin, c.officer_id, "DE").await;
+    let (status, p) = c.admin.appoint_nso(c.officer_id, "DE").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(p["roles"]["nso_officer"], "DE");
     assert_eq!(listed(&c.officer, "").await, vec![c.de_id]);

@@ -234,13 +234,7 @@ async fn changing_country_withdraws_the_validation() {
     let officer = server.member("nso.fr@example.eu", "FR").await;
     let ann = server.member("ann@example.eu", "FR").await;
     let (officer_id, ann_id) = (officer.my_id().await, ann.my_id().await);
-    let (status, body) = admin
-        .send(
-            Method::PUT,
-            &format!("/api/admin/nso-officers/{officer_id}"),
-            Some(json!({"country": "FR"})),
-        )
-        .await;
+    let (status, body) = admin.appoint_nso(officer_id, "FR").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, body) = officer
         .send(

@@ -6,7 +6,6 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use actix_web::http::StatusCode;
-use serde_json::json;
 
 fn admin_create(data: &std::path::Path, email: &str, password: &str) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_twinhub"))
@@ -56,13 +55,7 @@ async fn admin_create_makes_an_administrator_who_can_appoint_officers() {
 
     let teacher = server.member("claire@example.eu", "FR").await;
     let id = teacher.my_id().await;
-    let (status, body) = admin
-        .send(
-            actix_web::http::Method::PUT,
-            &format!("/api/admin/nso-officers/{id}"),
-            Some(json!({"country": "FR"})),
-        )
-        .await;
+    let (status, body) = admin.appoint_nso(id, "FR").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["roles"]["nso_officer"], "FR");
     server.stop().await;

@@ -12,13 +12,7 @@ async fn validation_reaches_the_teacher_live_and_resume_replays_it() {
     server.make_admin("admin@x.eu");
     let admin = anon.login_token("admin@x.eu", common::PASSWORD).await;
     let nso_id = server.user_id("nso@x.eu").0;
-    let (s, _) = admin
-        .send(
-            actix_web::http::Method::PUT,
-            &format!("/api/admin/nso-officers/{nso_id}"),
-            Some(json!({"country":"FR"})),
-        )
-        .await;
+    let (s, _) = admin.appoint_nso(nso_id, "FR").await;
     assert!(s.is_success());
     let nso = anon.login_token("nso@x.eu", common::PASSWORD).await;
     let ann = anon.login_token("ann@x.eu", common::PASSWORD).await;

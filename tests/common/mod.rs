@@ -222,6 +222,16 @@ impl Client {
         assert_eq!(status, StatusCode::OK);
         body["user"]["id"].as_u64().expect("id")
     }
+
+    /// Appoints member `id` NSO officer of `country` (this client must be an administrator).
+    pub async fn appoint_nso(&self, id: u64, country: &str) -> (StatusCode, Value) {
+        self.send(
+            Method::PUT,
+            &format!("/api/admin/nso-officers/{id}"),
+            Some(serde_json::json!({"country": country})),
+        )
+        .await
+    }
 }
 
 /// Asserts an error answer: status and stable code.

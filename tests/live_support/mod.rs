@@ -42,13 +42,7 @@ pub async fn nso_officer(server: &TestServer) -> Client {
     let (admin, _) = person(server, "admin@x.eu").await;
     server.make_admin("admin@x.eu");
     let (nso, nso_id) = person(server, "nso@x.eu").await;
-    let (s, body) = admin
-        .send(
-            Method::PUT,
-            &format!("/api/admin/nso-officers/{nso_id}"),
-            Some(json!({"country": "FR"})),
-        )
-        .await;
+    let (s, body) = admin.appoint_nso(nso_id, "FR").await;
     assert!(s.is_success(), "appoint: {s} {body}");
     nso
 }
