@@ -40,6 +40,18 @@ fn retry_after(headers: &HeaderMap) -> u64 {
         .expect("Retry-After is a number of seconds")
 }
 
+/// Posts `body` to `path`, asserts the answer is 429 `rate_limited`, and returns its
+/// Retry-After (seconds) and headers.
+async fn throttled(c: &Client, path: &str, body: Value) -> (u64, HeaderMap) {
+    let (status, headers, body) = post_raw(c, path, body).await;
+    assert_error(
+        &(status, body),
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+    );
+    (retry_after(&headers), headers)
+}
+
 /// A client that presents `token` as the session cookie (and nothing else).
 fn with_cookie(server: &TestServer, token: &str) -> Client {
     let mut c = server.client();
@@ -155,18 +167,12 @@ async fn failed_logins_are_limited_per_account() {
             .await;
         assert_error(&r, StatusCode::UNAUTHORIZED, "invalid_credentials");
     }
-    let (status, headers, body) = post_raw(
+    let (wait, _) = throttled(
         &c,
         "/api/auth/token",
         login_body("ann@example.eu", OTHER_PASSWORD),
     )
     .await;
-    assert_error(
-        &(status, body),
-        StatusCode::TOO_MANY_REQUESTS,
-        "rate_limited",
-    );
-    let wait = retry_after(&headers);
     assert!((1..=900).contains(&wait), "Retry-After {wait}");
 
     // Even the right password waits, through either login endpoint and any spelling of the address.
@@ -175,13 +181,8 @@ async fn failed_logins_are_limited_per_account() {
         ("/api/auth/login", "ann@example.eu"),
         ("/api/auth/token", " ANN@example.EU"),
     ] {
-        let (status, headers, body) = post_raw(&c, path, login_body(email, PASSWORD)).await;
-        assert_error(
-            &(status, body),
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-        );
-        assert!(retry_after(&headers) >= 1);
+        let (wait, headers) = throttled(&c, path, login_body(email, PASSWORD)).await;
+        assert!(wait >= 1);
         assert!(headers.get("set-cookie").is_none());
     }
     // Another account from the same address is not affected.
@@ -212,30 +213,20 @@ async fn failed_logins_are_limited_per_address() {
             .await;
         assert_error(&r, StatusCode::UNAUTHORIZED, "invalid_credentials");
     }
-    let (status, headers, body) = post_raw(
+    let (wait, _) = throttled(
         &c,
         "/api/auth/token",
         login_body("guess9@example.eu", PASSWORD),
     )
     .await;
-    assert_error(
-        &(status, body),
-        StatusCode::TOO_MANY_REQUESTS,
-        "rate_limited",
-    );
-    assert!(retry_after(&headers) >= 1);
-    let (status, headers, body) = post_raw(
+    assert!(wait >= 1);
+    let (wait, headers) = throttled(
         &c,
         "/api/auth/login",
         login_body("ann@example.eu", PASSWORD),
     )
     .await;
-    assert_error(
-        &(status, body),
-        StatusCode::TOO_MANY_REQUESTS,
-        "rate_limited",
-    );
-    assert!(retry_after(&headers) >= 1);
+    assert!(wait >= 1);
     assert!(
         headers.get("set-cookie").is_none(),
         "no session while throttled"
@@ -288,13 +279,8 @@ async fn registrations_are_limited_per_address() {
         assert_eq!(c.register(email, "FR").await.0, StatusCode::ACCEPTED);
     }
     let body = json!({"display_name": "C", "email": "c@example.eu", "password": PASSWORD});
-    let (status, headers, body) = post_raw(&c, "/api/auth/register", body).await;
-    assert_error(
-        &(status, body),
-        StatusCode::TOO_MANY_REQUESTS,
-        "rate_limited",
-    );
-    assert!(retry_after(&headers) >= 1);
+    let (wait, _) = throttled(&c, "/api/auth/register", body).await;
+    assert!(wait >= 1);
     assert!(
         !exists(&server, "c@example.eu"),
         "a throttled registration creates nothing"
