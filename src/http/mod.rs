@@ -13,6 +13,7 @@ pub mod nso;
 pub mod profiles;
 pub mod schools;
 pub mod system;
+pub mod ui;
 
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
@@ -23,7 +24,7 @@ use actix_http::{HttpService, KeepAlive};
 use actix_service::{map_config, IntoServiceFactory, ServiceFactoryExt};
 use actix_web::dev::{AppConfig, Server, Service};
 use actix_web::error::JsonPayloadError;
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header;
 use actix_web::rt::net::TcpStream;
 use actix_web::{middleware, web, App, HttpRequest, HttpResponse};
 use tracing_actix_web::TracingLogger;
@@ -113,7 +114,7 @@ async fn no_such_endpoint() -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound("endpoint"))
 }
 
-/// Security headers for every answer; the UI's pages may set a looser CSP of their own.
+/// Security headers for every answer; the UI's page sets a looser CSP of its own (see `ui`).
 fn security_headers() -> middleware::DefaultHeaders {
     middleware::DefaultHeaders::new()
         .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
@@ -132,27 +133,6 @@ async fn openapi_json(doc: web::Data<OpenApiJson>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
         .body(doc.0.clone())
-}
-
-/// The landing page until the browser UI arrives, read once at start from `server.web_dir`
-/// (the embedded copy when the file is missing).
-struct IndexPage(String);
-
-fn load_index_page(web_dir: &std::path::Path) -> IndexPage {
-    IndexPage(
-        std::fs::read_to_string(web_dir.join("index.html"))
-            .unwrap_or_else(|_| include_str!("../../web/index.html").to_string()),
-    )
-}
-
-async fn index(page: web::Data<IndexPage>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"),
-        ))
-        .body(page.0.clone())
 }
 
 /// Asks the kernel to drop a connection whose peer stops acknowledging (or reading) data
@@ -176,7 +156,8 @@ pub fn server(
     let registry = web::Data::new(registry);
     let cfg = core.config.clone();
     let app_core = core.clone();
-    let index_page = web::Data::new(load_index_page(&core.config.server.web_dir));
+    let web_dir = core.config.server.web_dir.clone();
+    let index_page = web::Data::new(ui::load_index_page(&web_dir));
     let factory = move || {
         let core = app_core.clone();
         let limits = &cfg.limits;
@@ -217,7 +198,10 @@ pub fn server(
             api.to_pretty_json().unwrap_or_default(),
         )))
         .app_data(index_page.clone())
-        .route("/", web::get().to(index))
+        .route("/", web::get().to(ui::index))
+        .route("/index.html", web::get().to(ui::index))
+        // Last: a prefix service at "/" would shadow any route registered after it.
+        .service(ui::files(&web_dir))
         .default_service(web::to(no_such_endpoint))
         .wrap_fn(|req, srv| {
             let started = Instant::now();
