@@ -213,18 +213,52 @@ async fn the_handshake_checks_the_origin_and_takes_the_cookie_only_from_allowed_
     let browser = server.member("ann@x.eu", "FR").await;
     let ann_id = server.user_id("ann@x.eu").0;
 
-    for evil in [
-        "https://evil.example",
-        "http://127.0.0.1:8080.evil.example",
-        "null",
+    // The server's own address is `server.base` (a free port, not on the allow-list).
+    let own = server.base.clone();
+    let host = own.trim_start_matches("http://").to_string();
+    let look_alike = format!("{own}.evil.example");
+    for (evil, as_host) in [
+        ("https://evil.example", None),
+        ("http://127.0.0.1:8080.evil.example", None),
+        (look_alike.as_str(), None),
+        ("null", None),
+        ("null", Some("null")),
+        // Named twinhub.example:8443 by the browser: other sites are still foreign.
+        ("https://evil.example", Some("twinhub.example:8443")),
+        ("https://twinhub.example", Some("twinhub.example:8443")),
+        (
+            "https://twinhub.example:8443.evil.example",
+            Some("twinhub.example:8443"),
+        ),
+        (
+            "https://evil.twinhub.example:8443",
+            Some("twinhub.example:8443"),
+        ),
+        (own.as_str(), Some("twinhub.example:8443")),
     ] {
-        let status = server.ws_refused(&browser, "/ws", Some(evil)).await;
-        assert_eq!(status, StatusCode::FORBIDDEN, "{evil}");
+        let status = server
+            .ws_refused_as(&browser, "/ws", Some(evil), as_host)
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{evil} to {as_host:?}");
     }
 
-    // Allowed origin + cookie: authenticated at the handshake, no auth frame.
-    for origin in ["http://127.0.0.1:8080", "http://localhost:8080"] {
-        let mut ws = server.ws_raw(&browser, Some(origin)).await.expect(origin);
+    // Allowed or same origin + cookie: authenticated at the handshake, no auth frame. The
+    // same origin is `http(s)://` + the Host header, ignoring case: a fresh install works at
+    // any address and port without configuring origins.
+    let localhost = host.replace("127.0.0.1", "LOCALHOST");
+    let localhost_origin = format!("http://{}", localhost.to_lowercase());
+    for (origin, as_host) in [
+        ("http://127.0.0.1:8080", None),
+        ("http://localhost:8080", None),
+        (own.as_str(), None),
+        (localhost_origin.as_str(), Some(localhost.as_str())),
+        ("https://Twinhub.Example:8443", Some("twinhub.example:8443")),
+        ("http://twinhub.example", Some("TWINHUB.example")),
+    ] {
+        let mut ws = server
+            .ws_raw_as(&browser, Some(origin), as_host)
+            .await
+            .expect(origin);
         let welcome = ws.recv().await.expect("welcome");
         assert_eq!(welcome["type"], "welcome", "{welcome}");
         assert_eq!(welcome["user"], ann_id);

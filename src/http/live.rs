@@ -1,6 +1,6 @@
-//! `GET /ws`: the WebSocket handshake. Checks the Origin against the allow-list (a browser
-//! on another site must not ride on the session cookie), takes the cookie session when the
-//! Origin is allowed, and hands the socket to a `WsSession` actor.
+//! `GET /ws`: the WebSocket handshake. Checks the Origin (a browser on another site must not
+//! ride on the session cookie): the page's own origin, or one on the allow-list. Takes the
+//! cookie session when the Origin is accepted, and hands the socket to a `WsSession` actor.
 //!
 //! Upgrade requests never reach the actix-web app: actix-http hands them, with the raw
 //! connection, to the upgrade service built by [`upgrade_service`]. There the handshake is
@@ -18,7 +18,7 @@ use std::time::Instant;
 use actix::Addr;
 use actix_codec::{Framed, FramedParts};
 use actix_http::body::{BodySize, MessageBody};
-use actix_http::header::{HeaderMap, COOKIE, ORIGIN};
+use actix_http::header::{HeaderMap, COOKIE, HOST, ORIGIN};
 use actix_http::{h1, ws as http_ws, HttpMessage, Request};
 use actix_service::{fn_factory, fn_service, ServiceFactory};
 use actix_web::rt::net::TcpStream;
@@ -45,7 +45,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
 }
 
 /// Open the live WebSocket (protocol in docs/protocol.md). Browsers are authenticated by
-/// their session cookie when their Origin is allowed; other clients send an `auth` frame.
+/// their session cookie when their Origin is this server's own (`http(s)://<Host>`) or
+/// allowed; other clients send an `auth` frame.
 #[utoipa::path(tag = "live", responses((status = 101, description = "switching to the WebSocket protocol"),
     (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/ws")]
@@ -65,14 +66,34 @@ fn not_a_handshake(why: impl std::fmt::Display) -> AppError {
 /// The Origin check. Returns the session cookie's token when the request may use it.
 fn admit(core: &Core, headers: &HeaderMap) -> Result<Option<String>, AppError> {
     let origin = headers.get(ORIGIN).and_then(|v| v.to_str().ok());
+    let host = headers.get(HOST).and_then(|v| v.to_str().ok());
+    let accepted =
+        |o: &str| same_origin(o, host) || core.config.live.allowed_origins.iter().any(|a| a == o);
     match origin {
-        Some(o) if !core.config.live.allowed_origins.iter().any(|a| a == o) => Err(
-            AppError::Forbidden(format!("origin {o} may not open a socket here")),
-        ),
+        Some(o) if !accepted(o) => Err(AppError::Forbidden(format!(
+            "origin {o} may not open a socket here"
+        ))),
         // Without an Origin (not a browser) the cookie is ignored: such clients use a token.
         Some(_) => Ok(session_cookie(headers)),
         None => Ok(None),
     }
+}
+
+/// Whether `origin` is exactly `http://<host>` or `https://<host>`, `host` being the request's
+/// Host header (`host[:port]`, compared ignoring ASCII case), as gorilla/websocket's default
+/// CheckOrigin does. A browser sets both from the page it runs and the URL it connects to,
+/// and a page cannot forge either: so the UI served by this server connects from whatever
+/// address or port it is reached at, with no `live.allowed_origins` to configure, while a
+/// page on another site (its own Origin), a sandboxed one (`null`) or a look-alike such as
+/// `http://127.0.0.1:8080.evil.example` is still refused.
+fn same_origin(origin: &str, host: Option<&str>) -> bool {
+    let Some(host) = host.filter(|h| !h.is_empty()) else {
+        return false;
+    };
+    origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+        .is_some_and(|authority| authority.eq_ignore_ascii_case(host))
 }
 
 fn session_cookie(headers: &HeaderMap) -> Option<String> {
@@ -254,4 +275,31 @@ fn incoming(
         }
     });
     futures_util::stream::iter(first).chain(rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_origin;
+
+    #[test]
+    fn same_origin_is_the_host_exactly_under_http_or_https() {
+        let host = Some("Twinhub.example:8443");
+        assert!(same_origin("https://twinhub.example:8443", host));
+        assert!(same_origin("http://TWINHUB.EXAMPLE:8443", host));
+        for refused in [
+            "https://twinhub.example",
+            "https://twinhub.example:8443.evil.example",
+            "https://evil.twinhub.example:8443",
+            "ws://twinhub.example:8443",
+            "https://twinhub.example:8443/",
+            "https://user@twinhub.example:8443",
+            "twinhub.example:8443",
+            "null",
+            "",
+        ] {
+            assert!(!same_origin(refused, host), "{refused}");
+        }
+        assert!(!same_origin("http://", Some("")));
+        assert!(!same_origin("http://x", None));
+    }
 }

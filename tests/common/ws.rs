@@ -25,9 +25,23 @@ impl TestServer {
         client: &Client,
         origin: Option<&str>,
     ) -> Result<Ws, awc::error::WsClientError> {
+        self.ws_raw_as(client, origin, None).await
+    }
+
+    /// Like `ws_raw`, with the Host header a browser would send had it reached this server
+    /// under another name or port (by default the client sends the address it connects to).
+    pub async fn ws_raw_as(
+        &self,
+        client: &Client,
+        origin: Option<&str>,
+        host: Option<&str>,
+    ) -> Result<Ws, awc::error::WsClientError> {
         let mut req = client.http.ws(format!("{}/ws", self.base));
         if let Some(o) = origin {
             req = req.origin(o);
+        }
+        if let Some(h) = host {
+            req = req.set_header("Host", h);
         }
         if let Some(c) = &client.cookie {
             req = req.header("Cookie", format!("twinhub_session={c}"));
@@ -44,9 +58,23 @@ impl TestServer {
         path: &str,
         origin: Option<&str>,
     ) -> awc::http::StatusCode {
+        self.ws_refused_as(client, path, origin, None).await
+    }
+
+    /// Like `ws_refused`, with a Host header of the test's choosing.
+    pub async fn ws_refused_as(
+        &self,
+        client: &Client,
+        path: &str,
+        origin: Option<&str>,
+        host: Option<&str>,
+    ) -> awc::http::StatusCode {
         let mut req = client.http.ws(format!("{}{path}", self.base));
         if let Some(o) = origin {
             req = req.origin(o);
+        }
+        if let Some(h) = host {
+            req = req.set_header("Host", h);
         }
         match req.connect().await {
             Err(awc::error::WsClientError::InvalidResponseStatus(s)) => s,
