@@ -498,3 +498,78 @@ async fn a_deleted_picture_is_gone() {
     assert_error(&r, StatusCode::NOT_FOUND, "not_found");
     server.stop().await;
 }
+
+async fn put_language(c: &Client, body: Value) -> (StatusCode, Value) {
+    c.send(Method::PUT, "/api/me/language", Some(body)).await
+}
+
+#[actix_web::test]
+async fn the_ui_language_is_remembered_privately_for_every_login() {
+    let server = common::start().await;
+    let ann = server.member("ann@example.eu", "FR").await;
+    let bob = server.member("bob@example.eu", "DE").await;
+    let ann_id = ann.my_id().await;
+    let (_, me) = ann.get("/api/me").await;
+    assert_eq!(me["user"]["ui_language"], Value::Null, "{me}");
+
+    let (status, me) = put_language(&ann, json!({"language": "fr"})).await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["user"]["ui_language"], "fr");
+    assert_eq!(me["user"]["id"], ann_id);
+    assert_eq!(
+        me["csrf_token"],
+        ann.csrf.clone().unwrap(),
+        "the same MeResponse"
+    );
+    assert_eq!(ann.get("/api/me").await.1["user"]["ui_language"], "fr");
+
+    // Another browser of the same member starts in it; other members never see it.
+    let (status, elsewhere) = server
+        .client()
+        .post(
+            "/api/auth/login",
+            json!({"email": "ann@example.eu", "password": common::PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(elsewhere["user"]["ui_language"], "fr");
+    let public = profile(&bob, ann_id).await;
+    assert!(public.get("ui_language").is_none(), "{public}");
+
+    // Only catalog codes; the wrong shape is a bad request; nothing changes.
+    for bad in ["xx", "FR", "fra", ""] {
+        let r = put_language(&ann, json!({ "language": bad })).await;
+        assert_error(&r, StatusCode::BAD_REQUEST, "validation_failed");
+    }
+    for bad in [json!({"language": 5}), json!({"lang": "de"}), json!("de")] {
+        let r = put_language(&ann, bad).await;
+        assert_error(&r, StatusCode::BAD_REQUEST, "bad_request");
+    }
+    assert_eq!(ann.get("/api/me").await.1["user"]["ui_language"], "fr");
+
+    // A write like any other: CSRF token with the cookie, or a bearer token.
+    let mut no_csrf = ann.login_browser("ann@example.eu", common::PASSWORD).await;
+    no_csrf.csrf = None;
+    let r = put_language(&no_csrf, json!({"language": "de"})).await;
+    assert_error(&r, StatusCode::FORBIDDEN, "csrf_failed");
+    let r = put_language(&server.client(), json!({"language": "de"})).await;
+    assert_error(&r, StatusCode::UNAUTHORIZED, "unauthenticated");
+    let api = server
+        .client()
+        .login_token("ann@example.eu", common::PASSWORD)
+        .await;
+    let (status, me) = put_language(&api, json!({"language": "de"})).await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["user"]["ui_language"], "de");
+    assert_eq!(me["csrf_token"], Value::Null);
+
+    // null forgets the choice.
+    let (status, me) = put_language(&ann, json!({"language": null})).await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["user"]["ui_language"], Value::Null);
+    assert_eq!(
+        bob.get("/api/me").await.1["user"]["ui_language"],
+        Value::Null
+    );
+    server.stop().await;
+}

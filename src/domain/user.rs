@@ -24,6 +24,11 @@ pub struct User {
     pub picture: Option<PictureMeta>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// The UI language the member chose (ISO 639-1), so every browser they log in from starts
+    /// in it. Private: a preference, not part of the profile. Absent in records written before
+    /// it existed, hence the default.
+    #[serde(default)]
+    pub ui_language: Option<String>,
 }
 
 /// The public part of a member's profile.
@@ -96,6 +101,7 @@ impl User {
             admin: false,
             picture: None,
             created_at,
+            ui_language: None,
         }
     }
 
@@ -153,6 +159,8 @@ pub struct OwnProfile {
     pub public: PublicProfile,
     pub email: String,
     pub validation: Option<Validation>,
+    /// The UI language the member chose (ISO 639-1), null until they choose one.
+    pub ui_language: Option<String>,
 }
 
 impl From<&User> for OwnProfile {
@@ -161,6 +169,7 @@ impl From<&User> for OwnProfile {
             public: u.public_view(),
             email: u.email.clone(),
             validation: u.validation.clone(),
+            ui_language: u.ui_language.clone(),
         }
     }
 }
@@ -215,10 +224,23 @@ mod tests {
     }
 
     #[test]
+    fn records_stored_before_later_fields_still_load() {
+        let mut stored = serde_json::to_value(user(Some("FR"), None)).unwrap();
+        let fields = stored.as_object_mut().unwrap();
+        assert!(
+            fields.remove("ui_language").is_some(),
+            "ui_language is stored"
+        );
+        let old: User = serde_json::from_value(stored).expect("an old record loads");
+        assert_eq!(old.ui_language, None);
+    }
+
+    #[test]
     fn public_view_hides_private_fields() {
         let json = serde_json::to_value(user(Some("FR"), None).public_view()).unwrap();
         assert!(json.get("email").is_none());
         assert!(json.get("password_hash").is_none());
+        assert!(json.get("ui_language").is_none());
         assert_eq!(json["country"], "FR");
     }
 }

@@ -1,7 +1,7 @@
 //! `/api/auth/*` and `/api/me`: registration, login (cookie or bearer token), logout.
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use serde::Serialize;
+use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -10,14 +10,15 @@ use super::run;
 use crate::domain::user::OwnProfile;
 use crate::error::{AppError, ErrorBody};
 use crate::service::accounts::{self, LoginInput, RegisterInput, SessionKind};
-use crate::service::Core;
+use crate::service::{profiles, Core};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(register)
         .service(login)
         .service(token)
         .service(logout)
-        .service(me);
+        .service(me)
+        .service(set_language);
 }
 
 #[derive(Serialize, ToSchema)]
@@ -120,4 +121,30 @@ async fn me(member: Member) -> HttpResponse {
         user: OwnProfile::from(&member.0.user),
         csrf_token: member.0.session.csrf,
     })
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageInput {
+    /// ISO 639-1 code from `GET /api/catalog` (`languages`); null forgets the choice.
+    #[schema(example = "fr")]
+    pub language: Option<String>,
+}
+
+/// Remember my UI language, so the UI starts in it on any browser I log in from. Private:
+/// shown in my own profile (`ui_language`), never to other members.
+#[utoipa::path(tag = "accounts", request_body = LanguageInput,
+    responses((status = 200, body = MeResponse), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[put("/me/language")]
+async fn set_language(
+    core: web::Data<Core>,
+    member: Member,
+    body: web::Json<LanguageInput>,
+) -> Result<HttpResponse, AppError> {
+    let Member(who) = member;
+    let (user, csrf_token) = (who.user, who.session.csrf);
+    let language = body.into_inner().language;
+    let user = run(move || profiles::set_ui_language(&core, &user, language)).await?;
+    Ok(HttpResponse::Ok().json(MeResponse { user, csrf_token }))
 }

@@ -148,6 +148,25 @@ pub fn update_profile(
     Ok(OwnProfile::from(&user))
 }
 
+/// Remembers the UI language the member chose (`None` forgets it), so the UI starts in it on
+/// every browser they log in from, not only the one that stored it locally.
+pub fn set_ui_language(
+    core: &Core,
+    actor: &User,
+    language: Option<String>,
+) -> Result<OwnProfile, AppError> {
+    if let Some(l) = &language {
+        check_codes("language", std::slice::from_ref(l), catalog::is_language)?;
+    }
+    let user = core.store.transact(&[Tree::UseridUser], |tx| {
+        let mut user = load(tx, actor.id)?;
+        user.ui_language = language.clone();
+        tx.put_json(Tree::UseridUser, &actor.id.key(), &user)?;
+        Ok(user)
+    })?;
+    Ok(OwnProfile::from(&user))
+}
+
 pub(crate) fn load(tx: &dyn Txn, id: UserId) -> Result<User, TxError> {
     tx.get_json(Tree::UseridUser, &id.key())?
         .ok_or(TxError::Abort(AppError::NotFound("user")))
