@@ -152,8 +152,6 @@ export async function startServer(options = {}) {
     // Every request of a test comes from 127.0.0.1: the default 10 registrations per address
     // and hour would throttle a scenario that registers a few members.
     auth: { registrations_per_address: 1000 },
-    // Same-origin handshakes are allowed by the server anyway; this keeps older builds working.
-    live: { allowed_origins: [origin, `http://localhost:${port}`] },
   };
   for (const [name, keys] of Object.entries(options.settings ?? {})) {
     sections[name] = { ...(sections[name] ?? {}), ...keys };

@@ -105,6 +105,36 @@ test('the API answers, and the setup helpers work', async () => {
   await page.context().close();
 });
 
+/** Opens a WebSocket from the page to its own origin's /ws; resolves to its first frame. */
+const firstLiveFrame = (page) =>
+  page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const ws = new WebSocket(`ws://${location.host}/ws`);
+        ws.onmessage = (e) => {
+          resolve(JSON.parse(e.data));
+          ws.close();
+        };
+        ws.onerror = () => reject(new Error('WebSocket error'));
+        setTimeout(() => reject(new Error('no frame within 5 s')), 5000);
+      }),
+  );
+
+test('a logged-in page opens the live connection to its own origin, before and after a restart', async () => {
+  const page = await newPage(browser);
+  const login = await loginInBrowser(page, server.url, 'marie.fr1@demo.twinhub.test');
+  await page.goto(`${server.url}/`);
+  const welcome = await firstLiveFrame(page);
+  assert.equal(welcome.type, 'welcome');
+  assert.equal(welcome.user, login.user.id);
+  await server.restart();
+  clearConsoleErrors(page);
+  await page.reload();
+  assert.equal((await firstLiveFrame(page)).user, login.user.id, 'the session cookie survived');
+  assertNoConsoleErrors(page);
+  await page.context().close();
+});
+
 test('after a restart the same origin serves the page and the store kept its data', async () => {
   const page = await newPage(browser);
   await page.goto(`${server.url}/`);
