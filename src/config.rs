@@ -111,6 +111,7 @@ pub struct Limits {
     pub page_size_max: usize,
     pub page_size_default: usize,
     pub query_chars: usize,
+    pub refusal_reason_chars: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -300,3 +300,223 @@ async fn a_reassigned_officer_works_for_the_new_country_only() {
     assert_eq!(roles(&c.fr1, c.de_id).await["etwinner"], true);
     c.server.stop().await;
 }
+
+async fn refuse(by: &Client, id: u64, body: Option<Value>) -> (StatusCode, Value) {
+    by.send(Method::PUT, &format!("/api/nso/members/{id}/refusal"), body)
+        .await
+}
+
+/// The member's notifications, newest first.
+async fn notifications(c: &Client) -> Vec<Value> {
+    let (status, page) = c.get("/api/notifications").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    page["items"].as_array().unwrap().clone()
+}
+
+#[actix_web::test]
+async fn officers_refuse_members_of_their_own_country_and_the_member_learns_why() {
+    let c = cast().await;
+    assert_eq!(
+        c.admin.appoint_nso(c.officer_id, "FR").await.0,
+        StatusCode::OK
+    );
+    let de_officer = c.server.member("nso.de@example.eu", "DE").await;
+    let de_officer_id = de_officer.my_id().await;
+    assert_eq!(
+        c.admin.appoint_nso(de_officer_id, "DE").await.0,
+        StatusCode::OK
+    );
+    let reason = "Please add your school to your profile first.";
+
+    let (status, p) = refuse(&c.officer, c.fr1_id, Some(json!({ "reason": reason }))).await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    assert_eq!(p["id"], c.fr1_id);
+    assert_eq!(p["roles"]["etwinner"], false);
+    assert!(
+        p.get("refusal").is_none() && p.get("email").is_none(),
+        "{p}"
+    );
+
+    // Out of the pending list, into the refused one.
+    assert_eq!(listed(&c.officer, "").await, vec![c.fr2_id]);
+    assert_eq!(listed(&c.officer, "?status=refused").await, vec![c.fr1_id]);
+    assert!(listed(&c.officer, "?status=all").await.contains(&c.fr1_id));
+
+    // The member sees the refusal and is told, with the reason; nobody else sees it.
+    let (_, me) = c.fr1.get("/api/me").await;
+    let refusal = &me["user"]["refusal"];
+    assert_eq!(refusal["by"], c.officer_id, "{me}");
+    assert_eq!(refusal["reason"], reason);
+    assert!(refusal["at"].is_string());
+    assert!(me["user"]["validation"].is_null());
+    let (_, public) = c.de.get(&format!("/api/users/{}", c.fr1_id)).await;
+    assert!(public.get("refusal").is_none(), "{public}");
+    let told = notifications(&c.fr1).await;
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told[0]["kind"], "validation_refused");
+    assert_eq!(
+        told[0]["params"],
+        json!({"country": "FR", "by": c.officer_id, "reason": reason})
+    );
+    assert_eq!(c.fr1.get("/api/notifications/unread").await.1["unread"], 1);
+
+    // The same refusal again changes nothing; a new reason is recorded and told.
+    let again = refuse(&c.officer, c.fr1_id, Some(json!({ "reason": reason }))).await;
+    assert_eq!(again.0, StatusCode::OK);
+    assert_eq!(notifications(&c.fr1).await.len(), 1);
+    assert_eq!(
+        refuse(
+            &c.officer,
+            c.fr1_id,
+            Some(json!({"reason": "No school yet."}))
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+    let told = notifications(&c.fr1).await;
+    assert_eq!(told.len(), 2);
+    assert_eq!(told[0]["params"]["reason"], "No school yet.");
+
+    // Another country's officer, a teacher, an administrator: refused, nothing changes.
+    for (outsider, who) in [
+        (&de_officer, "DE officer"),
+        (&c.fr1, "teacher"),
+        (&c.admin, "admin"),
+    ] {
+        let r = refuse(outsider, c.fr2_id, Some(json!({"reason": "no"}))).await;
+        assert_error(&r, StatusCode::FORBIDDEN, "forbidden");
+        let r = refuse(outsider, c.fr2_id, None).await;
+        assert_error(&r, StatusCode::FORBIDDEN, "forbidden");
+        assert!(listed(&c.officer, "").await.contains(&c.fr2_id), "{who}");
+    }
+    let r = refuse(&c.officer, c.de_id, None).await;
+    assert_error(&r, StatusCode::FORBIDDEN, "forbidden");
+    let r = refuse(&c.officer, 987654, None).await;
+    assert_error(&r, StatusCode::NOT_FOUND, "not_found");
+    let r = refuse(&c.server.client(), c.fr2_id, None).await;
+    assert_error(&r, StatusCode::UNAUTHORIZED, "unauthenticated");
+
+    // The reason has a limit (characters, not bytes) and the body a shape.
+    let r = refuse(
+        &c.officer,
+        c.fr2_id,
+        Some(json!({ "reason": "é".repeat(501) })),
+    )
+    .await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "validation_failed");
+    let r = refuse(&c.officer, c.fr2_id, Some(json!({"why": "x"}))).await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "bad_request");
+    let (status, _, body) = c
+        .officer
+        .send_raw(
+            Method::PUT,
+            &format!("/api/nso/members/{}/refusal", c.fr2_id),
+            Some(("application/json".into(), b"{\"reason\":".to_vec())),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+    let (status, _, _) = c
+        .officer
+        .send_raw(
+            Method::PUT,
+            &format!("/api/nso/members/{}/refusal", c.fr2_id),
+            Some(("text/plain".into(), b"no".to_vec())),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(listed(&c.officer, "").await.contains(&c.fr2_id));
+
+    // No body at all is a refusal without a reason; 500 characters fit.
+    let (status, _) = refuse(&c.officer, c.fr2_id, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        c.fr2.get("/api/me").await.1["user"]["refusal"]["reason"],
+        ""
+    );
+    assert_eq!(notifications(&c.fr2).await[0]["params"]["reason"], "");
+    let long = "é".repeat(500);
+    assert_eq!(
+        refuse(&c.officer, c.fr2_id, Some(json!({ "reason": long })))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        c.fr2.get("/api/me").await.1["user"]["refusal"]["reason"],
+        long
+    );
+    c.server.stop().await;
+}
+
+#[actix_web::test]
+async fn a_refusal_gives_way_to_a_validation_but_a_validation_is_withdrawn_first() {
+    let c = cast().await;
+    assert_eq!(
+        c.admin.appoint_nso(c.officer_id, "FR").await.0,
+        StatusCode::OK
+    );
+
+    // A validated member cannot be refused: 409, and the validation stands.
+    assert_eq!(validate(&c.officer, c.fr2_id).await.0, StatusCode::OK);
+    let r = refuse(
+        &c.officer,
+        c.fr2_id,
+        Some(json!({"reason": "changed my mind"})),
+    )
+    .await;
+    assert_error(&r, StatusCode::CONFLICT, "conflict");
+    let (_, me) = c.fr2.get("/api/me").await;
+    assert!(
+        me["user"]["validation"].is_object() && me["user"]["refusal"].is_null(),
+        "{me}"
+    );
+    assert_eq!(
+        notifications(&c.fr2).await.len(),
+        1,
+        "only the validation was told"
+    );
+    // Withdrawn first, the refusal goes through.
+    assert_eq!(unvalidate(&c.officer, c.fr2_id).await.0, StatusCode::OK);
+    assert_eq!(refuse(&c.officer, c.fr2_id, None).await.0, StatusCode::OK);
+    assert_eq!(listed(&c.officer, "?status=refused").await, vec![c.fr2_id]);
+
+    // An NSO may change its mind: validating a refused member clears the refusal.
+    assert_eq!(refuse(&c.officer, c.fr1_id, None).await.0, StatusCode::OK);
+    let (status, p) = validate(&c.officer, c.fr1_id).await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    assert_eq!(p["roles"]["etwinner"], true);
+    let (_, me) = c.fr1.get("/api/me").await;
+    assert!(me["user"]["refusal"].is_null(), "{me}");
+    assert_eq!(me["user"]["validation"]["by"], c.officer_id);
+    assert_eq!(notifications(&c.fr1).await[0]["kind"], "validated");
+    assert_eq!(listed(&c.officer, "?status=refused").await, vec![c.fr2_id]);
+    assert_eq!(
+        listed(&c.officer, "?status=validated").await,
+        vec![c.fr1_id]
+    );
+    assert_eq!(listed(&c.officer, "").await, Vec::<u64>::new());
+
+    // Moving to another country clears the refusal: that country's NSO decides afresh.
+    let (status, p) = c
+        .fr2
+        .send(
+            Method::PATCH,
+            &format!("/api/users/{}/profile", c.fr2_id),
+            Some(json!({"country": "DE"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    assert!(p["refusal"].is_null(), "{p}");
+    assert!(c.fr2.get("/api/me").await.1["user"]["refusal"].is_null());
+    assert_eq!(
+        listed(&c.officer, "?status=refused").await,
+        Vec::<u64>::new()
+    );
+    c.server.stop().await;
+}

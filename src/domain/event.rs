@@ -53,6 +53,12 @@ pub enum NotificationKind {
     Validated { country: String, by: UserId },
     /// The NSO of `country` withdrew the member's validation.
     ValidationWithdrawn { country: String, by: UserId },
+    /// The NSO of `country` refused to validate the member, for `reason` (empty if none given).
+    ValidationRefused {
+        country: String,
+        by: UserId,
+        reason: String,
+    },
 }
 
 /// A group or TwinSpace: something sessions subscribe to.

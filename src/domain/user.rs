@@ -18,6 +18,11 @@ pub struct User {
     pub profile: Profile,
     /// Set by the NSO of the member's country (R1); cleared if the country changes.
     pub validation: Option<Validation>,
+    /// Set when the NSO of the member's country refused to validate them; cleared when an NSO
+    /// validates them after all, or when their country changes (a new NSO decides). Absent in
+    /// records written before it existed, hence the default.
+    #[serde(default)]
+    pub refusal: Option<Refusal>,
     /// The country whose NSO this member works for, if any.
     pub nso_country: Option<String>,
     pub admin: bool,
@@ -53,6 +58,18 @@ pub struct Validation {
     pub by: UserId,
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
+}
+
+/// An NSO's refusal to validate a member, shown to the member so they know why and can fix
+/// their profile (or talk to their NSO).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct Refusal {
+    /// The NSO officer who refused.
+    pub by: UserId,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// Why, in the officer's words; empty when none was given.
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -97,6 +114,7 @@ impl User {
                 available_for_projects: false,
             },
             validation: None,
+            refusal: None,
             nso_country: None,
             admin: false,
             picture: None,
@@ -159,6 +177,8 @@ pub struct OwnProfile {
     pub public: PublicProfile,
     pub email: String,
     pub validation: Option<Validation>,
+    /// The NSO's refusal to validate me, if it refused (null otherwise).
+    pub refusal: Option<Refusal>,
     /// The UI language the member chose (ISO 639-1), null until they choose one.
     pub ui_language: Option<String>,
 }
@@ -169,6 +189,7 @@ impl From<&User> for OwnProfile {
             public: u.public_view(),
             email: u.email.clone(),
             validation: u.validation.clone(),
+            refusal: u.refusal.clone(),
             ui_language: u.ui_language.clone(),
         }
     }
@@ -227,12 +248,12 @@ mod tests {
     fn records_stored_before_later_fields_still_load() {
         let mut stored = serde_json::to_value(user(Some("FR"), None)).unwrap();
         let fields = stored.as_object_mut().unwrap();
-        assert!(
-            fields.remove("ui_language").is_some(),
-            "ui_language is stored"
-        );
+        for later in ["ui_language", "refusal"] {
+            assert!(fields.remove(later).is_some(), "{later} is stored");
+        }
         let old: User = serde_json::from_value(stored).expect("an old record loads");
         assert_eq!(old.ui_language, None);
+        assert_eq!(old.refusal, None);
     }
 
     #[test]
@@ -241,6 +262,8 @@ mod tests {
         assert!(json.get("email").is_none());
         assert!(json.get("password_hash").is_none());
         assert!(json.get("ui_language").is_none());
+        assert!(json.get("refusal").is_none());
+        assert!(json.get("validation").is_none());
         assert_eq!(json["country"], "FR");
     }
 }

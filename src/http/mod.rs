@@ -97,6 +97,35 @@ pub async fn read_body(payload: web::Payload, limit: usize) -> Result<web::Bytes
     }
 }
 
+/// A JSON body that may be left out: `None` for an empty body; otherwise it must be JSON
+/// (`Content-Type: application/json`, like `web::Json` requires) of at most `limit` bytes, and
+/// a malformed one is refused rather than taken as absent (as an `Option<web::Json>` would).
+pub async fn optional_json<T: serde::de::DeserializeOwned>(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+) -> Result<Option<T>, AppError> {
+    let bytes = read_body(payload, limit).await?;
+    if bytes.is_empty() {
+        return Ok(None);
+    }
+    let is_json = actix_web::HttpMessage::mime_type(req)
+        .ok()
+        .flatten()
+        .is_some_and(|m| {
+            m.type_() == "application"
+                && (m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json"))
+        });
+    if !is_json {
+        return Err(AppError::UnsupportedMediaType(
+            "the body must be JSON (Content-Type: application/json)".into(),
+        ));
+    }
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| AppError::BadRequest(format!("invalid JSON: {e}")))
+}
+
 /// Counts and times each request by method, route pattern (not raw path: bounded label
 /// values) and status.
 pub(crate) fn record_request(method: &str, pattern: Option<String>, status: u16, started: Instant) {

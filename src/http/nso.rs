@@ -1,22 +1,23 @@
 //! `/api/nso/*` for NSO officers and `/api/admin/*` for platform administrators.
 
-use actix_web::{delete, get, put, web, HttpResponse};
+use actix_web::{delete, get, put, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::auth::Member;
-use super::run;
+use super::{optional_json, run};
 use crate::domain::user::PublicProfile;
 use crate::error::{AppError, ErrorBody};
 use crate::ids::UserId;
-use crate::service::nso::{self, MembersQuery};
+use crate::service::nso::{self, MembersQuery, RefusalInput};
 use crate::service::{Core, Page};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(members)
         .service(validate)
         .service(unvalidate)
+        .service(refuse)
         .service(appoint)
         .service(dismiss);
 }
@@ -59,6 +60,28 @@ async fn unvalidate(
 ) -> Result<HttpResponse, AppError> {
     let id = UserId(id.into_inner());
     let p = run(move || nso::set_validation(&core, &m.0.user, id, false)).await?;
+    Ok(HttpResponse::Ok().json(p))
+}
+
+/// Refuse to validate a member of my country; the optional reason is told to the member.
+/// A validated member cannot be refused (409: withdraw the validation first); validating
+/// the member later clears the refusal.
+#[utoipa::path(tag = "nso", params(("id" = u64, Path)),
+    request_body(content = Option<RefusalInput>, description = "optional; `{}` or no body at all means no reason"),
+    responses((status = 200, body = PublicProfile), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[put("/nso/members/{id}/refusal")]
+async fn refuse(
+    core: web::Data<Core>,
+    m: Member,
+    id: web::Path<u64>,
+    req: HttpRequest,
+    body: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let id = UserId(id.into_inner());
+    let limit = core.config.limits.json_body_bytes;
+    let input: RefusalInput = optional_json(&req, body, limit).await?.unwrap_or_default();
+    let p = run(move || nso::refuse(&core, &m.0.user, id, input)).await?;
     Ok(HttpResponse::Ok().json(p))
 }
 

@@ -1,14 +1,16 @@
-//! NSO work (R1): officers validate or un-validate members of their own country; platform
-//! admins appoint and remove officers.
+//! NSO work (R1): officers validate, un-validate or refuse members of their own country;
+//! platform admins appoint and remove officers.
 
+use garde::Validate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::profiles::load;
 use super::{notifications, Core, Page, PageQuery};
+use crate::config::Limits;
 use crate::domain::catalog;
 use crate::domain::event::NotificationKind;
-use crate::domain::user::{PublicProfile, User, Validation};
+use crate::domain::user::{PublicProfile, Refusal, User, Validation};
 use crate::error::AppError;
 use crate::ids::NotificationId;
 use crate::ids::UserId;
@@ -17,10 +19,12 @@ use crate::store::{Tree, TxError};
 #[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum ValidationFilter {
-    /// Members waiting for validation.
+    /// Members waiting for validation: neither validated nor refused.
     #[default]
     Pending,
     Validated,
+    /// Members the NSO refused to validate.
+    Refused,
     All,
 }
 
@@ -78,9 +82,13 @@ pub fn members(
             let keep = match filter {
                 // Staff (officers, administrators) are not teachers waiting for validation.
                 ValidationFilter::Pending => {
-                    user.validation.is_none() && user.nso_country.is_none() && !user.admin
+                    user.validation.is_none()
+                        && user.refusal.is_none()
+                        && user.nso_country.is_none()
+                        && !user.admin
                 }
                 ValidationFilter::Validated => user.validation.is_some(),
+                ValidationFilter::Refused => user.refusal.is_some(),
                 ValidationFilter::All => true,
             };
             if keep && rows.len() <= limit {
@@ -92,6 +100,7 @@ pub fn members(
 }
 
 /// Validates (or withdraws the validation of) a member of the officer's own country.
+/// Validating a member the NSO had refused clears the refusal: an NSO may change its mind.
 pub fn set_validation(
     core: &Core,
     actor: &User,
@@ -112,6 +121,9 @@ pub fn set_validation(
             ))));
         }
         let was_validated = user.validation.is_some();
+        if validated {
+            user.refusal = None;
+        }
         user.validation = match (validated, user.validation.take()) {
             (true, Some(existing)) => Some(existing),
             (true, None) => Some(Validation { by: actor.id, at: now }),
@@ -129,6 +141,77 @@ pub fn set_validation(
     // Published only now that the change is durable.
     notifications::publish(core, member, event.into_iter().collect());
     tracing::info!(officer = %actor.id, member = %member, validated, "validation changed");
+    Ok(user.public_view())
+}
+
+/// Why an officer refuses to validate a member; the whole body is optional.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[garde(context(Limits as ctx))]
+#[serde(deny_unknown_fields)]
+pub struct RefusalInput {
+    /// Shown to the member (at most `limits.refusal_reason_chars` characters).
+    #[garde(length(chars, max = ctx.refusal_reason_chars))]
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// Refuses to validate a member of the officer's own country, with a reason the member is
+/// told. The NSO's list needs "refuse" beside "validate": without it a member the NSO will
+/// not validate stays pending for ever, and never learns why. A validated member cannot be
+/// refused (409): withdraw the validation first, so the two never hold at once. Refusing
+/// again with another reason records it and tells the member again; with the same reason it
+/// changes nothing.
+pub fn refuse(
+    core: &Core,
+    actor: &User,
+    member: UserId,
+    input: RefusalInput,
+) -> Result<PublicProfile, AppError> {
+    let country = officer_country(actor)?.to_string();
+    input.validate_with(&core.config.limits)?;
+    let reason = input
+        .reason
+        .as_deref()
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    let now = core.clock.now();
+    let notification_id = NotificationId(core.store.next_id()?);
+    let mut trees = vec![Tree::UseridUser];
+    trees.extend(notifications::TREES);
+    let (user, event) = core.store.transact(&trees, |tx| {
+        let mut user = load(tx, member)?;
+        // Checked inside the transaction, as for validation.
+        if !actor.can_validate(&user) {
+            return Err(TxError::Abort(AppError::Forbidden(format!(
+                "NSO officers of {country} can only refuse members whose profile country is {country}"
+            ))));
+        }
+        if user.validation.is_some() {
+            return Err(TxError::Abort(AppError::Conflict(
+                "the member is validated: withdraw the validation before refusing".into(),
+            )));
+        }
+        if user.refusal.as_ref().is_some_and(|r| r.reason == reason) {
+            return Ok((user, None));
+        }
+        user.refusal = Some(Refusal {
+            by: actor.id,
+            at: now,
+            reason: reason.clone(),
+        });
+        tx.put_json(Tree::UseridUser, &member.key(), &user)?;
+        let what = NotificationKind::ValidationRefused {
+            country: country.clone(),
+            by: actor.id,
+            reason: reason.clone(),
+        };
+        let event = notifications::notify(core, tx, member, notification_id, what, now)?;
+        Ok((user, Some(event)))
+    })?;
+    // Published only now that the change is durable.
+    notifications::publish(core, member, event.into_iter().collect());
+    tracing::info!(officer = %actor.id, member = %member, "validation refused");
     Ok(user.public_view())
 }
 

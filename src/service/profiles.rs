@@ -21,7 +21,7 @@ pub struct ProfilePatch {
     #[garde(length(chars, min = 1, max = ctx.display_name_chars))]
     pub display_name: Option<String>,
     /// eTwinning country code. Changing it withdraws the NSO validation (the new
-    /// country's NSO has to validate the member again).
+    /// country's NSO has to validate the member again) and clears an NSO refusal.
     #[garde(skip)]
     pub country: Option<String>,
     #[garde(length(max = ctx.languages_per_profile))]
@@ -120,7 +120,9 @@ fn apply(mut user: User, patch: &ProfilePatch) -> (User, Option<Option<String>>)
     if let Some(c) = &patch.country {
         if p.country.as_ref() != Some(c) {
             old_country = Some(p.country.replace(c.clone()));
+            // The new country's NSO decides afresh: neither the old one's yes nor its no stands.
             user.validation = None;
+            user.refusal = None;
         }
     }
     (user, old_country)
