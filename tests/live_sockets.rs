@@ -772,3 +772,76 @@ async fn a_socket_whose_session_expires_is_closed_by_the_recheck() {
     );
     server.stop().await;
 }
+
+#[actix_web::test]
+async fn the_unread_count_carries_the_seq_of_the_last_event_it_includes() {
+    let server = server().await;
+    let nso = nso_officer(&server).await;
+    let (ann, ann_id) = person(&server, "ann@x.eu").await;
+    let unread = || async { ann.get("/api/notifications/unread").await };
+
+    let mut tab = server.ws_token(&ann).await;
+    let (answer, _) = resume(&mut tab, "r1", None).await;
+    assert_eq!(answer["data"]["last_seq"], 0);
+    assert_eq!(unread().await.1, json!({"unread": 0, "seq": 0}));
+
+    // Each count is stamped with the seq of the event that produced it, as the socket saw it.
+    set_validated(&nso, ann_id, true).await;
+    set_validated(&nso, ann_id, false).await;
+    let mut last = json!(null);
+    for want in [1, 2] {
+        let e = tab.recv_until(|f| f["type"] == "event").await;
+        assert_eq!(e["event"]["seq"], want, "{e}");
+        last = e["event"].clone();
+    }
+    let (s, count) = unread().await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(count["seq"], last["seq"], "{count} vs {last}");
+    assert_eq!(count["unread"], last["unread"]);
+    assert_eq!(count, json!({"unread": 2, "seq": 2}));
+
+    // Marking read answers the seq of the event it appended, which every tab then gets.
+    let (_, page) = ann.get("/api/notifications").await;
+    let newest = page["items"][0]["id"].clone();
+    let (s, count) = ann
+        .post("/api/notifications/read", json!({"ids": [newest]}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(count, json!({"unread": 1, "seq": 3}));
+    let e = tab.recv_until(|f| f["type"] == "event").await;
+    assert_eq!(
+        (
+            e["event"]["kind"].clone(),
+            e["event"]["seq"].clone(),
+            e["event"]["unread"].clone()
+        ),
+        (
+            json!("notifications_read"),
+            count["seq"].clone(),
+            count["unread"].clone()
+        ),
+        "{e}"
+    );
+    let (_, count) = ann.post("/api/notifications/read-all", json!({})).await;
+    assert_eq!(count, json!({"unread": 0, "seq": 4}));
+    let e = tab.recv_until(|f| f["type"] == "event").await;
+    assert_eq!(e["event"]["seq"], 4, "{e}");
+
+    // Nothing to mark: no event, and the answer carries the current last seq.
+    let (_, count) = ann.post("/api/notifications/read-all", json!({})).await;
+    assert_eq!(count, json!({"unread": 0, "seq": 4}));
+    let (_, count) = ann
+        .post("/api/notifications/read", json!({"ids": [newest, 987654]}))
+        .await;
+    assert_eq!(count, json!({"unread": 0, "seq": 4}));
+    assert!(seqs(&tab.drain(QUIET).await).is_empty());
+    assert_eq!(unread().await.1, json!({"unread": 0, "seq": 4}));
+
+    // A new socket's welcome agrees with the count's seq.
+    let mut other = server.ws_token(&ann).await;
+    let (answer, _) = resume(&mut other, "r2", None).await;
+    assert_eq!(answer["data"]["last_seq"], 4, "{answer}");
+    hang_up(tab).await;
+    hang_up(other).await;
+    server.stop().await;
+}

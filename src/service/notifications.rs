@@ -2,7 +2,9 @@
 //! kept in the same transactions, and a per-user event for every change so every open tab
 //! shows the same list and count.
 
+use serde::Serialize;
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 
 use super::{events, Core, Page, PageQuery};
 use crate::domain::event::{Notification, NotificationKind, UserEvent, UserEventBody};
@@ -81,17 +83,34 @@ pub fn list(core: &Core, user: UserId, page: &PageQuery) -> Result<Page<Notifica
     Ok(Page::from_rows(rows, limit))
 }
 
-pub fn unread_count(core: &Core, user: UserId) -> Result<u64, AppError> {
-    Ok(core
-        .store
-        .get(Tree::UseridUnreadcount, &user.key())?
-        .map(|v| crate::store::be_u64(&v))
-        .unwrap_or(0))
+/// An unread count and the user event it is current as of. A client that fetches the count
+/// while live events arrive keeps it only if `seq` is not older than the last event it
+/// applied; otherwise the count predates an event the client already counted in (the
+/// double count HumHub shows when a fetch and a push cross).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Unread {
+    pub unread: u64,
+    /// The user's event sequence number this count corresponds to (0 before any event).
+    pub seq: u64,
+}
+
+/// The unread count with its sequence number, read together: both change in the same
+/// transactions, so one consistent read over the two keys never pairs a count with another
+/// event's number.
+pub fn unread(core: &Core, user: UserId) -> Result<Unread, AppError> {
+    core.store
+        .read(&[Tree::UseridUnreadcount, Tree::UseridLastseq], |tx| {
+            Ok(Unread {
+                unread: tx.get_u64(Tree::UseridUnreadcount, &user.key())?,
+                seq: tx.get_u64(Tree::UseridLastseq, &user.key())?,
+            })
+        })
 }
 
 /// Marks the given notifications read (unknown or already-read ids are skipped) and tells
-/// every open tab. Returns the new unread count.
-pub fn mark_read(core: &Core, user: UserId, ids: &[NotificationId]) -> Result<u64, AppError> {
+/// every open tab. Returns the new unread count with the seq of the event this appended, or
+/// the current last seq when nothing changed.
+pub fn mark_read(core: &Core, user: UserId, ids: &[NotificationId]) -> Result<Unread, AppError> {
     let now = core.clock.now();
     let kept = core.config.live.events_kept_per_user;
     let (unread, event) = core.store.transact(&TREES, |tx| {
@@ -115,21 +134,24 @@ pub fn mark_read(core: &Core, user: UserId, ids: &[NotificationId]) -> Result<u6
             changed.push(*id);
         }
         if changed.is_empty() {
-            return Ok((unread, None));
+            let seq = tx.get_u64(Tree::UseridLastseq, &user.key())?;
+            return Ok((Unread { unread, seq }, None));
         }
         tx.put_u64(Tree::UseridUnreadcount, &user.key(), unread)?;
         let body = UserEventBody::NotificationsRead {
             ids: changed,
             unread,
         };
-        Ok((unread, Some(events::append(tx, kept, user, now, body)?)))
+        let event = events::append(tx, kept, user, now, body)?;
+        let seq = event.seq;
+        Ok((Unread { unread, seq }, Some(event)))
     })?;
     publish(core, user, event.into_iter().collect());
     Ok(unread)
 }
 
 /// Marks every unread notification read.
-pub fn mark_all_read(core: &Core, user: UserId) -> Result<u64, AppError> {
+pub fn mark_all_read(core: &Core, user: UserId) -> Result<Unread, AppError> {
     let ids: Vec<NotificationId> = core
         .store
         .scan_prefix(
@@ -174,19 +196,27 @@ mod tests {
         for _ in 0..3 {
             create(&core, ann, validated()).unwrap();
         }
-        assert_eq!(unread_count(&core, ann).unwrap(), 3);
+        let count = |unread, seq| Unread { unread, seq };
+        assert_eq!(unread(&core, ann).unwrap(), count(3, 3));
         let page = list(&core, ann, &PageQuery::default()).unwrap();
         assert_eq!(page.items.len(), 3);
         assert!(page.items[0].id.0 > page.items[2].id.0, "newest first");
-        assert_eq!(mark_read(&core, ann, &[page.items[0].id]).unwrap(), 2);
         assert_eq!(
             mark_read(&core, ann, &[page.items[0].id]).unwrap(),
-            2,
-            "reading twice counts once"
+            count(2, 4)
         );
-        assert_eq!(mark_read(&core, ann, &[NotificationId(424242)]).unwrap(), 2);
-        assert_eq!(mark_all_read(&core, ann).unwrap(), 0);
-        assert_eq!(unread_count(&core, UserId(2)).unwrap(), 0);
+        assert_eq!(
+            mark_read(&core, ann, &[page.items[0].id]).unwrap(),
+            count(2, 4),
+            "reading twice counts once, and appends no event"
+        );
+        assert_eq!(
+            mark_read(&core, ann, &[NotificationId(424242)]).unwrap(),
+            count(2, 4)
+        );
+        assert_eq!(mark_all_read(&core, ann).unwrap(), count(0, 5));
+        assert_eq!(unread(&core, ann).unwrap(), count(0, 5));
+        assert_eq!(unread(&core, UserId(2)).unwrap(), count(0, 0));
     }
 
     #[test]

@@ -290,13 +290,13 @@ mod tests {
                 .etwinner
         );
         assert_eq!(
-            notifications::unread_count(&core, fr.id).unwrap(),
+            notifications::unread(&core, fr.id).unwrap().unread,
             1,
             "the teacher is notified"
         );
         set_validation(&core, &officer, fr.id, true).unwrap();
         assert_eq!(
-            notifications::unread_count(&core, fr.id).unwrap(),
+            notifications::unread(&core, fr.id).unwrap().unread,
             1,
             "no change, no notification"
         );

@@ -128,3 +128,43 @@ fn sled_data_survives_reopening() {
     let store = SledStore::open(&cfg).unwrap();
     assert_eq!(store.get(Tree::Meta, b"k").unwrap(), Some(b"v".to_vec()));
 }
+
+#[test]
+fn a_read_sees_keys_written_together_together() {
+    for (store, _dir) in backends() {
+        let store: &dyn Store = store.as_ref();
+        let trees = [Tree::UseridUnreadcount, Tree::UseridLastseq];
+        let both = |tx: &dyn Txn| {
+            Ok((
+                tx.get_u64(Tree::UseridUnreadcount, b"u")?,
+                tx.get_u64(Tree::UseridLastseq, b"u")?,
+            ))
+        };
+        assert_eq!(store.read(&trees, both).unwrap(), (0, 0));
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                for n in 1..=300u64 {
+                    let write = |tx: &dyn Txn| {
+                        tx.put_u64(Tree::UseridUnreadcount, b"u", n)?;
+                        tx.put_u64(Tree::UseridLastseq, b"u", n)
+                    };
+                    store.run_transaction(&trees, &write).unwrap();
+                }
+            });
+            let mut last = 0;
+            while last < 300 {
+                let (count, seq) = store.read(&trees, both).unwrap();
+                assert_eq!(count, seq, "a read saw half of a write");
+                assert!(seq >= last, "reads go forward");
+                last = seq;
+            }
+        });
+        let refused: Result<(), AppError> = store.read(&[Tree::Meta], |tx| {
+            tx.get(Tree::EmailUserid, b"x").map(|_| ())
+        });
+        assert!(
+            refused.is_err(),
+            "undeclared trees are refused in reads too"
+        );
+    }
+}

@@ -236,6 +236,28 @@ impl dyn Store {
             .ok_or_else(|| AppError::internal("transaction committed without a value"))
     }
 
+    /// A consistent read of several keys (e.g. a counter and the sequence number it goes
+    /// with): a transaction that writes nothing, so it is retried on conflict like any other
+    /// and never sees half of a write, and waits for no flush.
+    pub fn read<T>(
+        &self,
+        trees: &[Tree],
+        body: impl Fn(&dyn Txn) -> Result<T, TxError>,
+    ) -> Result<T, AppError> {
+        let out = std::cell::RefCell::new(None);
+        let wrapped = |tx: &dyn Txn| {
+            *out.borrow_mut() = Some(body(tx)?);
+            Ok(())
+        };
+        match self.run_transaction(trees, &wrapped) {
+            Ok(()) => {}
+            Err(TxError::Abort(e)) => return Err(e),
+            Err(TxError::Backend(e)) => return Err(AppError::internal(e)),
+        }
+        out.into_inner()
+            .ok_or_else(|| AppError::internal("read transaction ended without a value"))
+    }
+
     pub fn get_json<T: DeserializeOwned>(
         &self,
         tree: Tree,
