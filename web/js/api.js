@@ -1,0 +1,60 @@
+// The HTTP API client. The session cookie is HttpOnly (JavaScript never sees it); every
+// state-changing request carries the CSRF token the server gave at login (or from /api/me).
+
+let csrfToken = null;
+
+export function setCsrf(token) {
+  csrfToken = token || null;
+}
+
+/** An answer in the server's error shape: a stable `code` the UI translates, and a message. */
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+async function request(method, path, body, { raw = false, contentType } = {}) {
+  const headers = { Accept: "application/json" };
+  if (method !== "GET" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
+  let payload;
+  if (raw) {
+    payload = body;
+    if (contentType) headers["Content-Type"] = contentType;
+  } else if (body !== undefined) {
+    payload = JSON.stringify(body);
+    headers["Content-Type"] = "application/json";
+  }
+  let res;
+  try {
+    res = await fetch(path, { method, headers, body: payload, credentials: "same-origin" });
+  } catch {
+    throw new ApiError(0, "network", "the server could not be reached");
+  }
+  if (res.status === 204) return null;
+  const data = await res.json().catch(() => null);
+  if (!res.ok) {
+    const err = data && data.error;
+    throw new ApiError(res.status, err?.code || "internal", err?.message || res.statusText);
+  }
+  return data;
+}
+
+export const api = {
+  get: (path) => request("GET", path),
+  post: (path, body) => request("POST", path, body ?? {}),
+  put: (path, body) => request("PUT", path, body ?? {}),
+  patch: (path, body) => request("PATCH", path, body),
+  del: (path) => request("DELETE", path),
+  upload: (path, file) => request("PUT", path, file, { raw: true, contentType: file.type }),
+};
+
+/** Builds a query string, leaving out empty values. */
+export function query(params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "") q.set(k, v);
+  const s = q.toString();
+  return s ? `?${s}` : "";
+}

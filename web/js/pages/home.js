@@ -1,0 +1,109 @@
+// Home. Visitors see what Twinhub is, with register and log in; members see what is new for
+// them: where their validation stands, their latest notifications, their schools, the
+// members waiting for an NSO officer, and the ways into each area.
+
+import { h, when } from "../dom.js";
+import { t, lang } from "../i18n.js";
+import { api, query } from "../api.js";
+import { state, onLive } from "../state.js";
+import { validationStatus } from "./profile.js";
+import { notificationText } from "./notifications.js";
+
+function welcome() {
+  return {
+    title: t("home.welcome_title"),
+    body: h(
+      "section",
+      { class: "card hero" },
+      h("p", { class: "lead" }, t("home.welcome_lead")),
+      h(
+        "ul",
+        { class: "plain-list ticks" },
+        ["home.welcome_point1", "home.welcome_point2", "home.welcome_point3"].map((k) => h("li", {}, t(k))),
+      ),
+      h(
+        "div",
+        { class: "actions" },
+        h("a", { href: "#/register", class: "button" }, t("nav.register")),
+        h("a", { href: "#/login", class: "button button-quiet" }, t("nav.login")),
+      ),
+    ),
+  };
+}
+
+function latestList(items) {
+  const list = h(
+    "ul",
+    { class: "plain-list", id: "home-notifications" },
+    items.map((n) => h("li", { class: n.read_at ? "" : "unread" }, notificationText(n), " ", h("span", { class: "muted" }, when(n.created_at, lang())))),
+  );
+  return list;
+}
+
+function area(href, titleKey, textKey, soon) {
+  return h(
+    "a",
+    { href, class: "tile" },
+    h("span", { class: "tile-title" }, t(titleKey)),
+    h("span", { class: "tile-text" }, t(textKey)),
+    soon ? h("span", { class: "badge badge-soon" }, t("common.coming_soon")) : null,
+  );
+}
+
+export async function homePage() {
+  if (!state.me) return welcome();
+  const me = state.me;
+  const [latest, schools, pending] = await Promise.all([
+    api.get(`/api/notifications${query({ limit: 5 })}`),
+    api.get(`/api/users/${me.id}/schools`),
+    me.roles?.nso_officer ? api.get(`/api/nso/members${query({ status: "pending", limit: 100 })}`) : null,
+  ]);
+  const notificationsCard = h(
+    "section",
+    { class: "card" },
+    h("h2", {}, t("home.latest")),
+    latest.items.length ? latestList(latest.items) : h("p", { class: "muted" }, t("notifications.none")),
+    h("a", { href: "#/notifications" }, t("home.all_notifications")),
+  );
+  const stop = onLive((event) => {
+    if (event.kind !== "notification") return;
+    const list = document.getElementById("home-notifications");
+    const n = event.notification;
+    const item = h("li", { class: "unread" }, notificationText(n), " ", h("span", { class: "muted" }, when(n.created_at, lang())));
+    if (list) list.prepend(item);
+    else notificationsCard.querySelector("p.muted")?.replaceWith(h("ul", { class: "plain-list", id: "home-notifications" }, item));
+  });
+  const body = h(
+    "div",
+    { class: "stack" },
+    validationStatus(me),
+    pending
+      ? h(
+          "section",
+          { class: "card" },
+          h("h2", {}, t("nav.nso")),
+          h("p", {}, t("home.nso_pending", { count: pending.items.length, more: pending.next ? "+" : "" })),
+          h("a", { href: "#/nso", class: "button" }, t("home.nso_open")),
+        )
+      : null,
+    notificationsCard,
+    h(
+      "section",
+      { class: "card" },
+      h("h2", {}, t("nav.schools")),
+      schools.length
+        ? h("ul", { class: "plain-list" }, schools.map((s) => h("li", {}, h("a", { href: `#/schools/${s.id}` }, s.name))))
+        : h("p", {}, t("home.no_school")),
+      h("a", { href: "#/schools" }, t("schools.manage")),
+    ),
+    h(
+      "section",
+      { class: "tiles", "aria-label": t("topbar.shortcuts") },
+      area("#/profile", "nav.profile", "home.area_profile"),
+      area("#/networking", "nav.networking", "home.area_networking", true),
+      area("#/groups", "nav.groups", "home.area_groups", true),
+      area("#/projects", "nav.projects", "home.area_projects", true),
+    ),
+  );
+  return { title: t("home.title", { name: me.display_name }), body, cleanup: stop };
+}

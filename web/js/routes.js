@@ -1,0 +1,45 @@
+// Every #/path of the app. `auth` pages need a logged-in member, `guest` pages are for
+// visitors only; areas that arrive with later work show a clearly marked placeholder.
+
+import { t } from "./i18n.js";
+import { h } from "./dom.js";
+import { comingSoon, notice } from "./ui.js";
+import { homePage } from "./pages/home.js";
+import { loginPage, registerPage } from "./pages/auth.js";
+import { ownProfilePage, editProfilePage, memberPage } from "./pages/profile.js";
+import { schoolsPage, schoolPage } from "./pages/schools.js";
+import { notificationsPage } from "./pages/notifications.js";
+import { nsoPage } from "./pages/nso.js";
+
+function placeholder(key) {
+  return async () => ({
+    title: t(key),
+    crumbs: [[t(key), null]],
+    body: comingSoon(t(key)),
+  });
+}
+
+async function notFoundPage() {
+  return {
+    title: t("nav.not_found"),
+    body: h("section", { class: "card" }, notice("info", t("common.not_found")), h("a", { href: "#/" }, t("placeholder.back"))),
+  };
+}
+
+export const routes = [
+  { path: "/", page: homePage },
+  { path: "/login", page: loginPage, guest: true },
+  { path: "/register", page: registerPage, guest: true },
+  { path: "/profile", page: ownProfilePage, auth: true },
+  { path: "/profile/edit", page: editProfilePage, auth: true },
+  { path: "/people/:id", page: memberPage, auth: true },
+  { path: "/schools", page: schoolsPage, auth: true },
+  { path: "/schools/:id", page: schoolPage, auth: true },
+  { path: "/notifications", page: notificationsPage, auth: true },
+  { path: "/nso", page: nsoPage, auth: true },
+  { path: "/mailbox", page: placeholder("nav.mailbox"), auth: true },
+  { path: "/networking", page: placeholder("nav.networking"), auth: true },
+  { path: "/groups", page: placeholder("nav.groups"), auth: true },
+  { path: "/projects", page: placeholder("nav.projects"), auth: true },
+  { path: "/not-found", page: notFoundPage },
+];
