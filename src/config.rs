@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
@@ -94,7 +94,8 @@ pub struct AuthConfig {
 }
 
 /// Every size and count limit of the API, named so operators can see and change them.
-#[derive(Debug, Clone, Deserialize)]
+/// Public (`GET /api/ui`): the browser UI shows them as form hints.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct Limits {
     pub json_body_bytes: usize,
     pub picture_bytes: usize,

@@ -187,6 +187,7 @@ pub fn server(
     let app_core = core.clone();
     let web_dir = core.config.server.web_dir.clone();
     let index_page = web::Data::new(ui::load_index_page(&web_dir));
+    let ui_languages = web::Data::new(ui::load_languages(&web_dir));
     let factory = move || {
         let core = app_core.clone();
         let limits = &cfg.limits;
@@ -220,13 +221,15 @@ pub fn server(
                     .configure(nso::routes)
                     .configure(notifications::routes)
                     .configure(groups::routes)
-                    .configure(system::api_routes),
+                    .configure(system::api_routes)
+                    .service(ui::start),
             )
             .split_for_parts();
         app.app_data(web::Data::new(OpenApiJson(
             api.to_pretty_json().unwrap_or_default(),
         )))
         .app_data(index_page.clone())
+        .app_data(ui_languages.clone())
         .route("/", web::get().to(ui::index))
         .route("/index.html", web::get().to(ui::index))
         // Last: a prefix service at "/" would shadow any route registered after it.

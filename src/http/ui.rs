@@ -23,9 +23,16 @@ use actix_files::{Files, PathBufWrap};
 use actix_web::dev::{fn_service, HttpServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::guard::{self, GuardContext};
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{middleware, web, HttpResponse, ResponseError};
+use actix_web::{get, middleware, web, HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
 
+use super::accounts::MeResponse;
+use super::auth::Member;
+use crate::config::Limits;
+use crate::domain::user::OwnProfile;
 use crate::error::AppError;
+use crate::service::Core;
 
 /// The Content-Security-Policy of the UI's HTML page.
 pub const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
@@ -91,4 +98,85 @@ pub fn files(web_dir: &Path) -> impl HttpServiceFactory {
         .guard(guard::fn_guard(ui_file_request))
         .wrap(middleware::DefaultHeaders::new().add((header::CACHE_CONTROL, "no-cache")))
         .service(files)
+}
+
+/// A language the UI has a message catalogue for.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UiLanguage {
+    /// The catalogue's file name: `web/i18n/<code>.json`.
+    pub code: String,
+    /// The language's name in itself (the catalogue's `_language_name`).
+    pub name: String,
+}
+
+/// The UI languages found in `web_dir/i18n` at start: adding a language is adding a file.
+pub struct UiLanguages(Vec<UiLanguage>);
+
+fn is_language_code(code: &str) -> bool {
+    let (base, region) = code.split_once('-').unwrap_or((code, ""));
+    (2..=3).contains(&base.len())
+        && base.bytes().all(|b| b.is_ascii_lowercase())
+        && (region.is_empty() || (region.len() == 2 && region.bytes().all(|b| b.is_ascii_uppercase())))
+}
+
+/// Reads the catalogues' names once; a file that is not a JSON object is skipped with a
+/// warning rather than offered to users.
+pub fn load_languages(web_dir: &Path) -> UiLanguages {
+    let mut found = Vec::new();
+    let entries = std::fs::read_dir(web_dir.join("i18n")).into_iter().flatten();
+    for path in entries.flatten().map(|e| e.path()) {
+        let Some(code) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".json"))
+            .filter(|c| is_language_code(c))
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        let parsed = std::fs::read(&path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+            .filter(serde_json::Value::is_object);
+        match parsed {
+            Some(catalogue) => {
+                let name = catalogue["_language_name"].as_str().unwrap_or(&code).to_string();
+                found.push(UiLanguage { code, name });
+            }
+            None => tracing::warn!(file = %path.display(), "UI catalogue is not a JSON object; skipped"),
+        }
+    }
+    found.sort_by(|a, b| a.code.cmp(&b.code));
+    UiLanguages(found)
+}
+
+/// What the browser UI needs to start.
+#[derive(Serialize, ToSchema)]
+pub struct UiStart {
+    /// The languages with a message catalogue, by code.
+    pub languages: Vec<UiLanguage>,
+    /// Size limits from config.toml, for form hints.
+    pub limits: Limits,
+    /// The caller's session when the request carries a valid one (as from `GET /api/me`),
+    /// else null: a visitor's page does not start with a 401.
+    pub session: Option<MeResponse>,
+}
+
+/// Everything the UI needs at start in one answer: its languages, the limits, and who is
+/// logged in (if anyone).
+#[utoipa::path(tag = "system", responses((status = 200, body = UiStart)))]
+#[get("/ui")]
+pub async fn start(
+    core: web::Data<Core>,
+    languages: web::Data<UiLanguages>,
+    member: Option<Member>,
+) -> HttpResponse {
+    HttpResponse::Ok().json(UiStart {
+        languages: languages.0.clone(),
+        limits: core.config.limits.clone(),
+        session: member.map(|Member(who)| MeResponse {
+            user: OwnProfile::from(&who.user),
+            csrf_token: who.session.csrf,
+        }),
+    })
 }
