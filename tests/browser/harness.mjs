@@ -451,6 +451,8 @@ export async function screenshot(page, name, { dir = SCREENSHOTS_DIR, fullPage =
   if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`screenshot: bad name ${JSON.stringify(name)}`);
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${name}.png`);
+  // From the top: a full-page shot of a scrolled page draws the sticky top bar mid-page.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path, fullPage, animations: 'disabled' });
   return path;
 }

@@ -1,0 +1,72 @@
+// The live connection survives a server restart: the page shows a discreet "reconnecting"
+// state, reconnects with backoff, resumes from its last event, and its unread count is
+// right afterwards (an event made while it was away arrives without a reload).
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import {
+  api,
+  assertNoConsoleErrors,
+  demoOfficer,
+  launchBrowser,
+  loginInBrowser,
+  newPage,
+  registerMember,
+  startServer,
+} from './harness.mjs';
+import { ready, text } from './catalogue.mjs';
+
+const en = (key, params) => text('en', key, params);
+const PASSWORD = 'a long enough password';
+
+let server;
+let browser;
+
+before(async () => {
+  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('the page reconnects after a restart and shows what happened meanwhile', async () => {
+  const member = await registerMember(server.url, { email: 'eva@school.example', display_name: 'Eva Nowak', country: 'PL', password: PASSWORD });
+  const page = await newPage(browser);
+  await loginInBrowser(page, server.url, member.email, PASSWORD);
+  await page.goto(`${server.url}/#/notifications`);
+  await ready(page);
+  await page.locator('#live-state.live-live').waitFor({ state: 'attached' });
+
+  await server.stop();
+  const state = page.locator('#live-state');
+  await page.locator('#live-state.live-reconnecting').waitFor();
+  assert.equal(await state.textContent(), en('live.reconnecting'));
+
+  // Back up; the NSO validates Eva right away, maybe before her page is back.
+  await server.restart();
+  const officer = await api(server.url).token(demoOfficer('PL'));
+  await officer.put(`/api/nso/members/${member.user.id}/validation`);
+
+  await page.locator('#live-state.live-live').waitFor({ state: 'attached' });
+  assert.equal(await state.textContent(), '');
+  const badge = page.locator('#notification-count');
+  await badge.waitFor({ state: 'visible' });
+  assert.equal(await badge.textContent(), '1');
+  const poland = await page.evaluate(() => new Intl.DisplayNames(['en'], { type: 'region' }).of('PL'));
+  await page.locator('#notification-list li', { hasText: en('notification.validated', { country: poland }) }).waitFor();
+  assert.equal(await page.locator('#notification-list li').count(), 1, 'shown once, not twice');
+
+  // A second restart: the count stays right (no double count from replay plus reload).
+  await server.restart();
+  await page.locator('#live-state.live-reconnecting').waitFor({ state: 'attached' });
+  await page.locator('#live-state.live-live').waitFor({ state: 'attached' });
+  assert.equal(await badge.textContent(), '1');
+  assert.equal(await page.locator('#notification-list li').count(), 1);
+
+  // While the server was down the browser logged failed WebSocket connections: expected.
+  assertNoConsoleErrors(page, { allow: [/WebSocket connection to .* failed/, /Failed to load resource/] });
+  await page.context().close();
+});
