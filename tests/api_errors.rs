@@ -467,6 +467,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("put", "/api/admin/nso-officers/{id}"),
     ("delete", "/api/admin/nso-officers/{id}"),
     ("get", "/api/catalog"),
+    ("get", "/api/ui"),
     ("get", "/api/notifications"),
     ("get", "/api/notifications/unread"),
     ("post", "/api/notifications/read"),
