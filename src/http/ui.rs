@@ -116,14 +116,17 @@ fn is_language_code(code: &str) -> bool {
     let (base, region) = code.split_once('-').unwrap_or((code, ""));
     (2..=3).contains(&base.len())
         && base.bytes().all(|b| b.is_ascii_lowercase())
-        && (region.is_empty() || (region.len() == 2 && region.bytes().all(|b| b.is_ascii_uppercase())))
+        && (region.is_empty()
+            || (region.len() == 2 && region.bytes().all(|b| b.is_ascii_uppercase())))
 }
 
 /// Reads the catalogues' names once; a file that is not a JSON object is skipped with a
 /// warning rather than offered to users.
 pub fn load_languages(web_dir: &Path) -> UiLanguages {
     let mut found = Vec::new();
-    let entries = std::fs::read_dir(web_dir.join("i18n")).into_iter().flatten();
+    let entries = std::fs::read_dir(web_dir.join("i18n"))
+        .into_iter()
+        .flatten();
     for path in entries.flatten().map(|e| e.path()) {
         let Some(code) = path
             .file_name()
@@ -140,10 +143,15 @@ pub fn load_languages(web_dir: &Path) -> UiLanguages {
             .filter(serde_json::Value::is_object);
         match parsed {
             Some(catalogue) => {
-                let name = catalogue["_language_name"].as_str().unwrap_or(&code).to_string();
+                let name = catalogue["_language_name"]
+                    .as_str()
+                    .unwrap_or(&code)
+                    .to_string();
                 found.push(UiLanguage { code, name });
             }
-            None => tracing::warn!(file = %path.display(), "UI catalogue is not a JSON object; skipped"),
+            None => {
+                tracing::warn!(file = %path.display(), "UI catalogue is not a JSON object; skipped")
+            }
         }
     }
     found.sort_by(|a, b| a.code.cmp(&b.code));
