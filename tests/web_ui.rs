@@ -190,3 +190,49 @@ async fn no_path_leaves_the_web_dir() {
     }
     server.stop().await;
 }
+
+#[actix_web::test]
+async fn the_ui_start_lists_catalogues_limits_and_the_session() {
+    let root = fixture();
+    let i18n = root.path().join("web/i18n");
+    // en.json (fixture) has no name: its code stands in. Only <code>.json JSON objects count.
+    std::fs::write(i18n.join("fr.json"), r#"{"_language_name":"Français"}"#).unwrap();
+    std::fs::write(i18n.join("pt-BR.json"), r#"{"_language_name":"Português"}"#).unwrap();
+    std::fs::write(i18n.join("de.json"), "{ not json").unwrap();
+    std::fs::write(i18n.join("pl.json"), r#"["an array"]"#).unwrap();
+    std::fs::write(i18n.join("Notes.json"), r#"{"_language_name":"x"}"#).unwrap();
+    std::fs::write(i18n.join("it.txt"), r#"{"_language_name":"x"}"#).unwrap();
+    let server = server(&root).await;
+
+    let visitor = server.client();
+    let (status, body) = visitor.get("/api/ui").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let codes: Vec<(&str, &str)> = body["languages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["code"].as_str().unwrap(), l["name"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        codes,
+        [("en", "en"), ("fr", "Français"), ("pt-BR", "Português")]
+    );
+    assert_eq!(body["limits"]["password_min_chars"], 10);
+    assert_eq!(body["limits"]["refusal_reason_chars"], 500);
+    assert_eq!(body["session"], Value::Null, "a visitor has no session");
+
+    // A browser session: the member's own profile and the CSRF token, as from /api/me.
+    let ann = server.member("ann@x.eu", "FR").await;
+    let (status, body) = ann.get("/api/ui").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["session"]["user"]["email"], "ann@x.eu");
+    assert_eq!(body["session"]["csrf_token"].as_str(), ann.csrf.as_deref());
+
+    // A cookie that is no session is a visitor, not an error.
+    let mut forged = server.client();
+    forged.cookie = Some("not-a-session".into());
+    let (status, body) = forged.get("/api/ui").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["session"], Value::Null);
+    server.stop().await;
+}
