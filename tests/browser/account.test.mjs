@@ -144,3 +144,48 @@ test('the pages fit a phone screen', async () => {
   assertNoConsoleErrors(page);
   await page.context().close();
 });
+
+test('keyboard only: log in, open the profile menu, reach every area without a broken link', async () => {
+  const page = await newPage(browser);
+  await page.goto(`${server.url}/#/login`);
+  await ready(page);
+  // Tab order reaches the form; Enter submits.
+  const email = page.getByLabel(en('auth.email'));
+  for (let i = 0; i < 20 && !(await email.evaluate((el) => el === document.activeElement)); i += 1) {
+    await page.keyboard.press('Tab');
+  }
+  assert.ok(await email.evaluate((el) => el === document.activeElement), 'the e-mail field is reachable by Tab');
+  await page.keyboard.type('zoe@school.example');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('a long enough password');
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { level: 1, name: /^Hello, Zoé/ }).waitFor();
+
+  // The profile menu opens with Enter and closes with Escape, giving focus back.
+  const summary = page.locator('#profile-menu summary');
+  await summary.focus();
+  await page.keyboard.press('Enter');
+  await page.locator('#profile-menu[open]').waitFor();
+  await page.keyboard.press('Escape');
+  await page.locator('#profile-menu:not([open])').waitFor({ state: 'attached' });
+  assert.ok(await summary.evaluate((el) => el === document.activeElement));
+
+  // Every in-app link of the top bar, its menus and Home leads to a real page.
+  const hrefs = await page.evaluate(() => [...new Set([...document.querySelectorAll('a[href^="#/"]')].map((a) => a.getAttribute('href')))]);
+  assert.ok(hrefs.length >= 8, hrefs.join(' '));
+  for (const href of hrefs) {
+    const path = href.slice(1);
+    // Through a page that is surely different, so the wait below sees this link's page.
+    await page.goto(`${server.url}/#/no-such-page`);
+    await page.locator('body[data-route="/not-found"]').waitFor({ state: 'attached' });
+    await page.goto(`${server.url}/${href}`);
+    // A broken link would stay on the not-found page, and this wait would fail.
+    await page.waitForFunction(() => document.body.dataset.route !== '/not-found');
+    const route = await page.evaluate(() => document.body.dataset.route);
+    assert.ok(route === path || route.includes(':'), `${href} drew ${route}`);
+    assert.notEqual(await page.getByRole('heading', { level: 1 }).textContent(), en('nav.not_found'), `${href} is broken`);
+  }
+  assert.equal(await page.getByRole('heading', { level: 1 }).count(), 1);
+  assertNoConsoleErrors(page);
+  await page.context().close();
+});

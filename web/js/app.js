@@ -190,6 +190,8 @@ export async function render() {
     page.title ? h("h1", { id: "page-title", tabindex: "-1" }, page.title) : null,
     page.body,
   );
+  // Which page is drawn, for tests and styles: set only once the page is on screen.
+  document.body.dataset.route = route.path;
   // Move focus to the new page's heading so keyboard and screen-reader users follow along.
   if (render.moved) document.getElementById("page-title")?.focus();
 }
