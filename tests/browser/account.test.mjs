@@ -189,3 +189,29 @@ test('keyboard only: log in, open the profile menu, reach every area without a b
   assertNoConsoleErrors(page);
   await page.context().close();
 });
+
+test('logging out in one tab logs out the other open tab at once', async () => {
+  const first = await newPage(browser);
+  await first.goto(`${server.url}/#/login`);
+  await ready(first);
+  await first.getByLabel(en('auth.email')).fill('zoe@school.example');
+  await first.getByLabel(en('auth.password')).fill('a long enough password');
+  await first.getByRole('button', { name: en('auth.login_button') }).click();
+  await first.getByRole('heading', { level: 1, name: /^Hello, Zoé/ }).waitFor();
+
+  const second = await first.context().newPage();
+  await second.goto(`${server.url}/#/profile`);
+  await ready(second);
+  await second.locator('#live-state.live-live').waitFor({ state: 'attached' });
+
+  await first.locator('#profile-menu summary').click();
+  await first.getByRole('button', { name: en('nav.logout') }).click();
+  await first.getByRole('heading', { level: 1, name: en('auth.login_title') }).waitFor();
+  // The server closes the session's sockets; the other tab hears it without any click.
+  await second.getByRole('heading', { level: 1, name: en('auth.login_title') }).waitFor();
+  await second.getByText(en('auth.session_ended')).waitFor();
+  assert.equal(await first.getByText(en('auth.session_ended')).count(), 0, 'our own logout is no surprise');
+  assertNoConsoleErrors(first);
+  assertNoConsoleErrors(second);
+  await first.context().close();
+});

@@ -92,7 +92,8 @@ test('a refused teacher reads the reason as text', async () => {
   await row.getByLabel(en('nso.reason')).fill(reason);
   await row.getByRole('button', { name: en('nso.refuse_confirm'), exact: true }).click();
   await officer.getByText(en('nso.refused_done', { name: 'Bob Durand' })).waitFor();
-  await officer.getByRole('tab', { name: en('nso.tab_refused') }).click();
+  await officer.getByRole('button', { name: en('nso.tab_refused'), exact: true }).click();
+  assert.equal(await officer.getByRole('button', { name: en('nso.tab_refused'), exact: true }).getAttribute('aria-pressed'), 'true');
   await officer.locator('#nso-members li', { hasText: 'Bob Durand' }).waitFor();
 
   const teacher = await newPage(browser);

@@ -2,9 +2,18 @@
 // state-changing request carries the CSRF token the server gave at login (or from /api/me).
 
 let csrfToken = null;
+let hooks = { unauthenticated: () => {}, refreshCsrf: async () => false };
 
 export function setCsrf(token) {
   csrfToken = token || null;
+}
+
+/**
+ * What the app does when an answer says the session is gone (`unauthenticated`), or that
+ * the CSRF token is stale (`refreshCsrf` fetches a new one; the request is retried once).
+ */
+export function setSessionHooks(h) {
+  hooks = h;
 }
 
 /** An answer in the server's error shape: a stable `code` the UI translates, and a message. */
@@ -16,7 +25,19 @@ export class ApiError extends Error {
   }
 }
 
-async function request(method, path, body, { raw = false, contentType } = {}) {
+async function request(method, path, body, options = {}) {
+  try {
+    return await send(method, path, body, options);
+  } catch (err) {
+    if (err.code === "csrf_failed" && !options.retried && (await hooks.refreshCsrf())) {
+      return request(method, path, body, { ...options, retried: true });
+    }
+    if (err.code === "unauthenticated") hooks.unauthenticated();
+    throw err;
+  }
+}
+
+async function send(method, path, body, { raw = false, contentType } = {}) {
   const headers = { Accept: "application/json" };
   if (method !== "GET" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
   let payload;

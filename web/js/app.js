@@ -4,11 +4,11 @@
 import { h, mount } from "./dom.js";
 import * as i18n from "./i18n.js";
 import { t } from "./i18n.js";
-import { api, setCsrf, ApiError } from "./api.js";
+import { api, setCsrf, setSessionHooks, ApiError } from "./api.js";
 import { Live } from "./live.js";
 import { state, applyUnread, emitLive } from "./state.js";
 import { renderTopbar, updateCounts, closeMenusOnOutsideClick } from "./topbar.js";
-import { toast, errorText, notice } from "./ui.js";
+import { toast, clearToasts, errorText, notice } from "./ui.js";
 import { notificationText } from "./pages/notifications.js";
 import { routes } from "./routes.js";
 
@@ -16,14 +16,22 @@ const topbarEl = document.getElementById("topbar");
 const mainEl = document.getElementById("main");
 let cleanupPage = null;
 
+/** Notifications that change what the member may do: their profile is read again. */
+const ROLE_CHANGES = new Set(["validated", "validation_withdrawn", "validation_refused"]);
+
 const live = new Live({
   onEvent: (event) => {
     if (event.unread !== undefined) applyUnread(event.unread, event.seq);
-    if (event.kind === "notification") toast(notificationText(event.notification));
+    if (event.kind === "notification") {
+      toast(notificationText(event.notification));
+      if (ROLE_CHANGES.has(event.notification.kind)) roleChanged();
+    }
     updateCounts();
     emitLive(event);
   },
   onResync: () => {
+    // The server's numbering restarted from its `last_seq`: older counts are not newer.
+    state.unread.seq = -1;
     refreshUnread();
     emitLive({ kind: "resync" });
   },
@@ -46,16 +54,27 @@ async function refreshUnread() {
   }
 }
 
-/** The session may have ended (logout elsewhere, expiry): ask the server. */
+/**
+ * Asks the server who is logged in (after a 401, a closed socket, or a role change). The
+ * session may have ended, or another tab may have logged in as someone else: then this tab
+ * starts over as that member, so nothing of the previous one (counts, event numbers) leaks.
+ */
 async function checkSession() {
+  let me;
   try {
-    const me = await api.get("/api/me");
-    setMe(me);
-  } catch (err) {
-    if (err.status === 401) {
+    me = (await api.get("/api/ui")).session;
+  } catch {
+    return; // the server cannot be reached: keep the page as it is
+  }
+  if (!me) {
+    if (state.me) {
       loggedOut();
       toast(t("auth.session_ended"));
     }
+  } else if (me.user.id !== state.me?.id) {
+    await loggedIn(me, { stay: true });
+  } else {
+    setMe(me);
   }
 }
 
@@ -64,48 +83,72 @@ function setMe(response) {
   setCsrf(response.csrf_token);
 }
 
-/** Called by the login and register pages with the /api/auth/login answer. */
-async function loggedIn(response) {
+/** A validation decision arrived: read the profile again and redraw pages that show it. */
+async function roleChanged() {
+  await checkSession();
+  if (["/", "/profile"].includes(document.body.dataset.route)) render();
+}
+
+/** Starts the tab over for a logged-in member (login, register, or a switch seen later). */
+async function loggedIn(response, { stay = false } = {}) {
+  resetMember();
   setMe(response);
-  state.unread = { count: 0, seq: -1 };
   const remembered = response.user.ui_language;
   if (remembered && i18n.isAvailable(remembered) && remembered !== i18n.lang()) {
-    await i18n.use(response.user.ui_language);
+    await i18n.use(remembered);
   }
   live.start();
+  refreshUnread();
+  if (stay) return render();
   const next = new URLSearchParams(location.hash.split("?")[1] || "").get("next");
   go(next && next.startsWith("/") && !next.startsWith("//") ? `#${next}` : "#/");
 }
 
-function loggedOut() {
+/** Forgets everything tied to the member who was logged in. */
+function resetMember() {
+  live.stop();
   state.me = null;
   setCsrf(null);
   state.unread = { count: 0, seq: -1 };
-  live.stop();
   state.liveStatus = "offline";
+  clearToasts();
+}
+
+function loggedOut() {
+  resetMember();
   go("#/login");
 }
 
+/** Logs out; only a confirmed end of the session (204, or 401: already gone) logs the tab out. */
 async function logout() {
+  live.stop(); // our own logout closes the socket with 1008: not a "session ended" surprise
   try {
     await api.post("/api/auth/logout");
-  } catch {
-    /* the session is gone either way */
+  } catch (err) {
+    if (err.status !== 401) {
+      live.start();
+      toast(errorText(err));
+      return;
+    }
   }
   loggedOut();
 }
 
+let languageChange = 0;
+
 async function changeLanguage(code) {
+  const mine = ++languageChange;
   await i18n.use(code);
+  if (mine !== languageChange) return; // a later choice wins
   if (state.me) {
-    try {
-      const me = await api.put("/api/me/language", { language: code });
-      state.me = me.user ?? me;
-    } catch (err) {
-      toast(errorText(err));
-    }
+    api.put("/api/me/language", { language: i18n.lang() }).then(
+      (me) => (state.me = me.user),
+      (err) => toast(errorText(err)),
+    );
   }
-  render();
+  await render();
+  // Redrawing replaced the selector: keep the keyboard where it was.
+  document.getElementById("language")?.focus();
 }
 
 export function navigate(hash) {
@@ -126,7 +169,11 @@ function match(path) {
     const params = {};
     const ok = pattern.every((p, i) => {
       if (p.startsWith(":")) {
-        params[p.slice(1)] = decodeURIComponent(parts[i]);
+        try {
+          params[p.slice(1)] = decodeURIComponent(parts[i]);
+        } catch {
+          return false; // a malformed %-escape: no such page
+        }
         return true;
       }
       return p === parts[i];
@@ -154,6 +201,8 @@ function breadcrumb(crumbs) {
 
 /** Draws the top bar and the page for the current #/path. */
 export async function render() {
+  const token = Symbol("render");
+  render.current = token; // a render that finishes after a newer one started is dropped
   renderTopbar(topbarEl, { onLanguage: changeLanguage, onLogout: logout });
   setUpSkipLink();
   if (cleanupPage) cleanupPage();
@@ -169,13 +218,11 @@ export async function render() {
     navigate("#/");
     return;
   }
-  const token = Symbol("render");
-  render.current = token;
   let page;
   try {
     page = await route.page(params, { loggedIn, navigate, render, refreshMe: checkSession });
   } catch (err) {
-    if (err instanceof ApiError && err.status === 401) return loggedOut();
+    if (err instanceof ApiError && err.status === 401) return checkSession();
     page = { title: t("error.title"), body: notice("error", errorText(err)) };
   }
   if (render.current !== token) {
@@ -206,20 +253,41 @@ function setUpSkipLink() {
   };
 }
 
+/** The server's answer to a write can say the session ended or its CSRF token is stale. */
+setSessionHooks({
+  unauthenticated: () => checkSession(),
+  // A fresh token comes with the session; the request is then sent once more.
+  refreshCsrf: async () => {
+    const me = (await api.get("/api/ui")).session;
+    if (me) setMe(me);
+    return Boolean(me);
+  },
+});
+
 async function boot() {
   closeMenusOnOutsideClick();
   // One request says which languages exist, the limits, and who is logged in (if anyone).
+  let started = false;
   try {
     const ui = await api.get("/api/ui");
     state.limits = ui.limits;
     if (ui.session) setMe(ui.session);
     await i18n.init(ui.languages);
+    started = true;
   } catch {
     await i18n.init([]);
   }
   const remembered = state.me?.ui_language;
   await i18n.use(remembered && i18n.isAvailable(remembered) ? remembered : i18n.initialLanguage());
-  if (state.me) live.start();
+  if (!started) {
+    mainEl.replaceChildren(notice("error", t("error.network")));
+    document.body.dataset.ready = "true";
+    return;
+  }
+  if (state.me) {
+    live.start();
+    refreshUnread();
+  }
   window.addEventListener("hashchange", () => {
     render.moved = true;
     render();

@@ -52,7 +52,15 @@ export function initialLanguage() {
 /** Switches the UI language (the caller re-renders). Unknown codes fall back to English. */
 export async function use(code) {
   if (!supported(code)) code = "en";
-  messages = code === "en" ? english : await fetchCatalogue(code).catch(() => english);
+  let loaded = english;
+  if (code !== "en") {
+    try {
+      loaded = await fetchCatalogue(code);
+    } catch {
+      code = "en"; // shown in English, so remembered as English
+    }
+  }
+  messages = loaded;
   current = code;
   localStorage.setItem(STORAGE_KEY, code);
   document.documentElement.lang = code;

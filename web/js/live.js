@@ -37,6 +37,7 @@ export class Live {
     this.socket = null;
     this.lastSeq = null;
     this.wasLive = false;
+    this.attempt = 0;
   }
 
   status(s) {
@@ -112,6 +113,10 @@ export class Live {
           this.status("live");
           this.handlers.onReady?.();
         }
+        break;
+      case "error":
+        // The resume was refused (e.g. rate limited): start over on a new socket, later.
+        if (frame.id === this.resumeId) this.socket?.close(4000, "resume refused");
         break;
       default:
         break;

@@ -25,12 +25,8 @@ export function closeMenusOnOutsideClick() {
   });
 }
 
-function countBadge(count, id, labelKey) {
-  return h(
-    "span",
-    { class: "count", id, hidden: count === 0, "aria-label": t(labelKey, { count }) },
-    count > 99 ? "99+" : String(count),
-  );
+function countBadge(count, id) {
+  return h("span", { class: "count", id, hidden: count === 0, "aria-hidden": "true" }, count > 99 ? "99+" : String(count));
 }
 
 function languageSelector(onLanguage) {
@@ -68,9 +64,9 @@ function profileMenu(onLogout) {
     { class: "menu", id: "profile-menu" },
     h(
       "summary",
-      { "aria-label": t("topbar.profile_menu"), title: t("topbar.profile_menu") },
+      { "aria-label": profileLabel(), title: t("topbar.profile_menu"), id: "profile-summary" },
       avatar(me, "sm"),
-      countBadge(state.unread.count, "notification-count", "topbar.unread_notifications"),
+      countBadge(state.unread.count, "notification-count"),
     ),
     h(
       "ul",
@@ -95,10 +91,24 @@ function profileMenu(onLogout) {
   );
 }
 
+function liveText() {
+  if (state.liveStatus === "reconnecting") return t("live.reconnecting");
+  if (state.liveStatus === "connecting") return t("live.connecting");
+  return "";
+}
+
 function liveState() {
-  const text =
-    state.liveStatus === "reconnecting" ? t("live.reconnecting") : state.liveStatus === "connecting" ? t("live.connecting") : "";
-  return h("span", { class: `live-state live-${state.liveStatus}`, id: "live-state", role: "status" }, text);
+  return h(
+    "span",
+    { class: `live-state live-${state.liveStatus}`, id: "live-state", role: "status" },
+    h("span", { class: "live-text" }, liveText()),
+  );
+}
+
+/** The profile button's name carries the unread count: the badge alone is not read out. */
+function profileLabel() {
+  const n = state.unread.count;
+  return n ? `${t("topbar.profile_menu")} (${t("topbar.unread_notifications", { count: n })})` : t("topbar.profile_menu");
 }
 
 /** Draws the whole bar. */
@@ -119,9 +129,15 @@ export function renderTopbar(el, { onLanguage, onLogout }) {
         languageSelector(onLanguage),
         h(
           "a",
-          { href: "#/mailbox", class: "icon-link", id: "mailbox-link", "aria-label": t("topbar.mailbox"), title: t("topbar.mailbox") },
+          {
+            href: "#/mailbox",
+            class: "icon-link",
+            id: "mailbox-link",
+            "aria-label": state.mailUnread ? `${t("topbar.mailbox")} (${t("topbar.unread_mail", { count: state.mailUnread })})` : t("topbar.mailbox"),
+            title: t("topbar.mailbox"),
+          },
           icon("envelope"),
-          countBadge(state.mailUnread, "mail-count", "topbar.unread_mail"),
+          countBadge(state.mailUnread, "mail-count"),
         ),
         profileMenu(onLogout),
         shortcuts(),
@@ -143,10 +159,14 @@ export function updateCounts() {
   if (badge) {
     badge.textContent = n > 99 ? "99+" : String(n);
     badge.hidden = n === 0;
-    badge.setAttribute("aria-label", t("topbar.unread_notifications", { count: n }));
   }
+  document.getElementById("profile-summary")?.setAttribute("aria-label", profileLabel());
   const inline = document.getElementById("notification-count-menu");
   if (inline) inline.textContent = String(n);
+  // Changed in place: a status region that is replaced is not reliably announced.
   const live = document.getElementById("live-state");
-  if (live) live.replaceWith(liveState());
+  if (live) {
+    live.className = `live-state live-${state.liveStatus}`;
+    live.firstChild.textContent = liveText();
+  }
 }

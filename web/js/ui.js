@@ -3,27 +3,35 @@
 import { h } from "./dom.js";
 import { t } from "./i18n.js";
 
-/** A translated sentence for an API error; the server's detail follows when it helps. */
+/** A translated sentence for an API error. */
 export function errorText(err) {
   const code = err?.code || "internal";
   const text = t(`error.${code}`);
-  const general = text === `error.${code}` ? t("error.internal") : text;
-  const detail = code === "validation_failed" || code === "conflict" ? err.message : "";
-  return detail ? `${general} (${detail})` : general;
+  return text === `error.${code}` ? t("error.internal") : text;
+}
+
+/**
+ * The server's own explanation, for the errors where it names what to fix (which field, which
+ * existing school). It is in English: marked so, and shown under the translated sentence.
+ */
+function errorDetail(err) {
+  if (err?.code !== "validation_failed" && err?.code !== "conflict") return null;
+  return err.message ? h("span", { class: "detail", lang: "en" }, err.message) : null;
 }
 
 /** A message box: kind is "error", "info" or "success". Errors are announced at once. */
-export function notice(kind, text) {
+export function notice(kind, text, detail = null) {
   return h(
     "p",
-    { class: `notice notice-${kind}`, role: kind === "error" ? "alert" : "status" },
+    { class: `notice notice-${kind}`, role: kind === "error" ? "alert" : "status", tabindex: "-1" },
     text,
+    detail,
   );
 }
 
 /** Shows `err` in `slot` (an element kept in the page for messages). */
 export function showError(slot, err) {
-  slot.replaceChildren(notice("error", errorText(err)));
+  slot.replaceChildren(notice("error", errorText(err), errorDetail(err)));
 }
 
 export function showSuccess(slot, text) {
@@ -55,6 +63,11 @@ export async function busy(button, work) {
     button.disabled = false;
     button.removeAttribute("aria-busy");
   }
+}
+
+/** Removes every toast (a new member must not see the previous one's). */
+export function clearToasts() {
+  document.getElementById("toasts")?.replaceChildren();
 }
 
 /** A short-lived message in the corner, read out by screen readers. */

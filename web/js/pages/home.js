@@ -31,13 +31,13 @@ function welcome() {
   };
 }
 
-function latestList(items) {
-  const list = h(
+function latestView(items) {
+  if (items.length === 0) return h("p", { class: "muted" }, t("notifications.none"));
+  return h(
     "ul",
     { class: "plain-list", id: "home-notifications" },
     items.map((n) => h("li", { class: n.read_at ? "" : "unread" }, notificationText(n), " ", h("span", { class: "muted" }, when(n.created_at, lang())))),
   );
-  return list;
 }
 
 function area(href, titleKey, textKey, soon) {
@@ -53,26 +53,40 @@ function area(href, titleKey, textKey, soon) {
 export async function homePage() {
   if (!state.me) return welcome();
   const me = state.me;
-  const [latest, schools, pending] = await Promise.all([
-    api.get(`/api/notifications${query({ limit: 5 })}`),
-    api.get(`/api/users/${me.id}/schools`),
-    me.roles?.nso_officer ? api.get(`/api/nso/members${query({ status: "pending", limit: 100 })}`) : null,
-  ]);
+  // Any change to notifications (new, read on another tab, resync) reloads the short list
+  // from the server: five items, never a duplicate or a stale unread mark. Listening starts
+  // before the first load, so an event that races it still triggers a reload.
+  const latestSlot = h("div");
+  let reloading = 0;
+  const loadLatest = async () => {
+    const mine = ++reloading;
+    const fresh = await api.get(`/api/notifications${query({ limit: 5 })}`);
+    if (mine === reloading) latestSlot.replaceChildren(latestView(fresh.items));
+  };
+  const stop = onLive((event) => {
+    if (["notification", "notifications_read", "resync"].includes(event.kind)) {
+      loadLatest().catch(() => {}); // keep the list shown; the next event tries again
+    }
+  });
+  let schools;
+  let pending;
+  try {
+    [, schools, pending] = await Promise.all([
+      loadLatest(),
+      api.get(`/api/users/${me.id}/schools`),
+      me.roles?.nso_officer ? api.get(`/api/nso/members${query({ status: "pending", limit: 100 })}`) : null,
+    ]);
+  } catch (err) {
+    stop();
+    throw err;
+  }
   const notificationsCard = h(
     "section",
     { class: "card" },
     h("h2", {}, t("home.latest")),
-    latest.items.length ? latestList(latest.items) : h("p", { class: "muted" }, t("notifications.none")),
+    latestSlot,
     h("a", { href: "#/notifications" }, t("home.all_notifications")),
   );
-  const stop = onLive((event) => {
-    if (event.kind !== "notification") return;
-    const list = document.getElementById("home-notifications");
-    const n = event.notification;
-    const item = h("li", { class: "unread" }, notificationText(n), " ", h("span", { class: "muted" }, when(n.created_at, lang())));
-    if (list) list.prepend(item);
-    else notificationsCard.querySelector("p.muted")?.replaceWith(h("ul", { class: "plain-list", id: "home-notifications" }, item));
-  });
   const body = h(
     "div",
     { class: "stack" },

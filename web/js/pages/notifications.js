@@ -38,6 +38,7 @@ export async function notificationsPage() {
       try {
         applyCount(await api.post("/api/notifications/read", { ids: [n.id] }));
         setRead(n.id);
+        items.get(n.id)?.el.focus(); // the button is gone; stay on its row
       } catch (err) {
         showError(message, err);
       }
@@ -55,7 +56,7 @@ export async function notificationsPage() {
     const reason = n.params?.reason ? h("p", { class: "quote" }, n.params.reason) : null;
     return h(
       "li",
-      { class: unread ? "notification unread" : "notification", dataset: { id: n.id } },
+      { class: unread ? "notification unread" : "notification", dataset: { id: n.id }, tabindex: "-1" },
       h(
         "div",
         {},
@@ -90,6 +91,7 @@ export async function notificationsPage() {
       more.hidden = !next;
     } catch (err) {
       showError(message, err);
+      empty.hidden = true; // "no notifications" would be untrue: they could not be read
     }
   }
 
@@ -119,14 +121,21 @@ export async function notificationsPage() {
     t("notifications.mark_all_read"),
   );
 
-  await load();
-  const stop = onLive((event) => {
+  // Listening starts before the first page is fetched, and what arrives meanwhile is applied
+  // after it, so an event that races the fetch is neither lost nor shown twice (by id).
+  let pending = [];
+  const apply = (event) => {
     if (event.kind === "notification") add(event.notification, true);
     else if (event.kind === "notifications_read") {
       const ids = event.ids.length ? event.ids : [...items.keys()];
       ids.forEach(setRead);
     } else if (event.kind === "resync") reload();
-  });
+  };
+  const stop = onLive((event) => (pending ? pending.push(event) : apply(event)));
+  await load();
+  const early = pending;
+  pending = null;
+  early.forEach(apply);
 
   const body = h(
     "section",

@@ -19,6 +19,7 @@ export async function nsoPage() {
   const more = h("button", { type: "button", class: "button button-quiet", hidden: true }, t("common.load_more"));
   let status = "pending";
   let next = null;
+  let loading = 0; // the latest list request; answers to older ones are dropped
 
   const act = (button, work, done) =>
     busy(button, async () => {
@@ -26,13 +27,16 @@ export async function nsoPage() {
         await work();
         showSuccess(message, done);
         button.closest("li")?.remove();
+        empty.hidden = list.children.length > 0;
+        // The row (and the focused button) is gone: the outcome takes the focus.
+        message.firstChild?.focus();
       } catch (err) {
         showError(message, err);
       }
     });
 
   function refuseForm(member) {
-    const reason = h("textarea", { rows: 2, maxlength: state.limits.refusal_reason_chars, "aria-label": t("nso.reason") });
+    const reason = h("textarea", { rows: 2, maxlength: state.limits.refusal_reason_chars });
     const send = h("button", { type: "submit", class: "button button-danger" }, t("nso.refuse_confirm"));
     return h(
       "form",
@@ -48,7 +52,7 @@ export async function nsoPage() {
     );
   }
 
-  function row(member) {
+  function row(member, shown) {
     const li = h("li", { class: "row", dataset: { member: member.id } });
     const validate = h(
       "button",
@@ -66,7 +70,9 @@ export async function nsoPage() {
         type: "button",
         class: "button button-quiet",
         onclick: (e) => {
-          e.currentTarget.replaceWith(refuseForm(member));
+          const form = refuseForm(member);
+          e.currentTarget.replaceWith(form);
+          form.querySelector("textarea").focus();
         },
       },
       t("nso.refuse"),
@@ -81,7 +87,7 @@ export async function nsoPage() {
       },
       t("nso.withdraw"),
     );
-    const actions = { pending: [validate, refuse], validated: [withdraw], refused: [validate] }[status];
+    const actions = { pending: [validate, refuse], validated: [withdraw], refused: [validate] }[shown];
     mount(
       li,
       h(
@@ -101,36 +107,40 @@ export async function nsoPage() {
   }
 
   async function load() {
+    const mine = ++loading;
+    const shown = status;
     try {
-      const page = await api.get(`/api/nso/members${query({ status, after: next })}`);
-      page.items.forEach((m) => list.append(row(m)));
+      const page = await api.get(`/api/nso/members${query({ status: shown, after: next })}`);
+      if (mine !== loading) return;
+      page.items.forEach((m) => list.append(row(m, shown)));
       next = page.next;
       more.hidden = !next;
       empty.hidden = list.children.length > 0;
     } catch (err) {
-      showError(message, err);
+      if (mine === loading) showError(message, err);
     }
   }
   more.addEventListener("click", (e) => busy(e.currentTarget, load));
   const empty = h("p", { class: "muted" }, t("nso.none"));
 
+  // Plain toggle buttons (aria-pressed): three filters of one list, not a tab widget.
   const tabs = h(
     "div",
-    { class: "tabs", role: "tablist" },
+    { class: "tabs", role: "group", "aria-label": t("nso.filter") },
     TABS.map((name) =>
       h(
         "button",
         {
           type: "button",
-          role: "tab",
           id: `tab-${name}`,
-          "aria-selected": name === status ? "true" : "false",
+          "aria-pressed": name === status ? "true" : "false",
           onclick: async (e) => {
             status = name;
             next = null;
             list.replaceChildren();
             message.replaceChildren();
-            for (const b of tabs.children) b.setAttribute("aria-selected", String(b === e.currentTarget));
+            more.hidden = true;
+            for (const b of tabs.children) b.setAttribute("aria-pressed", String(b === e.currentTarget));
             await load();
           },
         },

@@ -6,7 +6,7 @@ import { t, lang, countryName, languageName, subjectName } from "../i18n.js";
 import { api } from "../api.js";
 import { state } from "../state.js";
 import { catalog } from "../catalog.js";
-import { avatar, busy, showError, showSuccess, roleBadges, notice, errorText } from "../ui.js";
+import { avatar, busy, showError, roleBadges, notice, errorText, toast } from "../ui.js";
 
 const MEMBER_TYPES = [
   "teacher",
@@ -168,11 +168,11 @@ export async function editProfilePage(_params, app) {
   const message = h("div", { class: "messages", "aria-live": "polite" });
   const byName = (a, b) => a[1].localeCompare(b[1], lang());
   const name = h("input", { name: "display_name", value: me.display_name, required: true, maxlength: state.limits.display_name_chars });
-  const country = select(
-    "country",
-    lists.countries.map((c) => [c.code, countryName(c.code)]).sort(byName),
-    me.country || "",
-  );
+  // No country yet: the member must pick one; nothing is chosen for them.
+  const countries = lists.countries.map((c) => [c.code, countryName(c.code)]).sort(byName);
+  const country = select("country", me.country ? countries : [["", t("auth.choose_country")], ...countries], me.country || "", {
+    required: !me.country,
+  });
   const memberType = select("member_type", MEMBER_TYPES.map((m) => [m, t(`member_type.${m}`)]), me.member_type);
   const bio = h("textarea", { name: "bio", rows: 5, maxlength: state.limits.bio_chars }, me.bio);
   const available = h("input", { type: "checkbox", name: "available_for_projects", checked: me.available_for_projects });
@@ -188,7 +188,7 @@ export async function editProfilePage(_params, app) {
           try {
             await api.patch(`/api/users/${me.id}/profile`, {
               display_name: name.value,
-              country: country.value,
+              country: country.value || null,
               member_type: memberType.value,
               bio: bio.value,
               available_for_projects: available.checked,
@@ -196,7 +196,7 @@ export async function editProfilePage(_params, app) {
               subjects: checked(form, "subjects"),
             });
             await app.refreshMe();
-            showSuccess(message, t("profile.saved"));
+            toast(t("profile.saved"));
             app.navigate("#/profile");
           } catch (err) {
             showError(message, err);
@@ -234,6 +234,7 @@ export async function memberPage({ id }, app) {
   try {
     profile = await api.get(`/api/users/${encodeURIComponent(id)}`);
   } catch (err) {
+    if (err.status !== 404 && err.status !== 400) throw err;
     return { title: t("nav.not_found"), body: notice("error", errorText(err)) };
   }
   const schools = await api.get(`/api/users/${profile.id}/schools`);

@@ -6,7 +6,7 @@ import { t, lang, countryName } from "../i18n.js";
 import { api, query } from "../api.js";
 import { state } from "../state.js";
 import { catalog } from "../catalog.js";
-import { busy, showError, notice, errorText, avatar } from "../ui.js";
+import { busy, showError, notice, errorText, avatar, toast } from "../ui.js";
 
 function schoolLine(s, action) {
   return h(
@@ -36,6 +36,7 @@ export async function schoolsPage(_params, app) {
           await busy(e.currentTarget, async () => {
             try {
               await api.del(`/api/users/${me.id}/schools/${s.id}`);
+              toast(t("schools.left", { name: s.name }));
               redraw();
             } catch (err) {
               showError(message, err);
@@ -50,6 +51,7 @@ export async function schoolsPage(_params, app) {
     busy(button, async () => {
       try {
         await api.post(`/api/users/${me.id}/schools`, { school_id: s.id });
+        toast(t("schools.added", { name: s.name }));
         redraw();
       } catch (err) {
         showError(message, err);
@@ -99,7 +101,9 @@ export async function schoolsPage(_params, app) {
   // Registering a new school.
   const newName = h("input", { name: "name", required: true, maxlength: state.limits.school_name_chars });
   const newCity = h("input", { name: "city", required: true, maxlength: state.limits.city_chars });
-  const newCountry = select("country", countries, me.country || "", { required: true });
+  const newCountry = select("country", me.country ? countries : [["", t("auth.choose_country")], ...countries], me.country || "", {
+    required: true,
+  });
   const createButton = h("button", { type: "submit", class: "button" }, t("schools.create_button"));
   const create = h(
     "form",
@@ -111,6 +115,7 @@ export async function schoolsPage(_params, app) {
           try {
             const school = await api.post("/api/schools", { name: newName.value, city: newCity.value, country: newCountry.value });
             await api.post(`/api/users/${me.id}/schools`, { school_id: school.id });
+            toast(t("schools.added", { name: school.name }));
             redraw();
           } catch (err) {
             showError(message, err);
@@ -145,6 +150,7 @@ export async function schoolPage({ id }) {
   try {
     school = await api.get(`/api/schools/${encodeURIComponent(id)}`);
   } catch (err) {
+    if (err.status !== 404 && err.status !== 400) throw err;
     return { title: t("nav.not_found"), body: notice("error", errorText(err)) };
   }
   const body = h(
