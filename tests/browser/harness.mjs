@@ -111,7 +111,7 @@ function serverEnv(extra) {
  * - `webDir`: the UI directory to serve (default the repository's web/, or $TWINHUB_WEB_DIR).
  * - `timeoutMs`: how long to wait for the server to listen (default 60 s).
  *
- * Returns `{ url, port, dataDir, origin, logs(), stop(), restart() }`: `url` is
+ * Returns `{ url, port, dataDir, origin, logs(), stop(), restart(), signal(sig) }`: `url` is
  * `http://127.0.0.1:<port>` (no trailing slash); `stop()` ends the server (SIGTERM, waits for
  * exit); `restart()` stops it and starts it again on the same port over the same store, so a
  * browser page reconnects to the same origin; `logs()` is the tail of its stdout and stderr.
@@ -292,6 +292,8 @@ export async function startServer(options = {}) {
     configFile,
     logs: () => log,
     stop,
+    /** Sends a signal to the running server, e.g. SIGSTOP/SIGCONT to freeze it. */
+    signal: (sig) => child?.kill(sig),
     restart: async () => {
       await stop();
       await start();

@@ -70,3 +70,28 @@ test('the page reconnects after a restart and shows what happened meanwhile', as
   assertNoConsoleErrors(page, { allow: [/WebSocket connection to .* failed/, /Failed to load resource/] });
   await page.context().close();
 });
+
+test('a connection that stops answering is noticed by the page and replaced', async () => {
+  const member = await registerMember(server.url, { email: 'ivo@school.example', display_name: 'Ivo Horvat', country: 'DE', password: PASSWORD });
+  const page = await newPage(browser);
+  await loginInBrowser(page, server.url, member.email, PASSWORD);
+  await page.goto(`${server.url}/#/notifications`);
+  await ready(page);
+  await page.locator('#live-state.live-live').waitFor({ state: 'attached' });
+
+  // A frozen server keeps its TCP connections open but answers nothing: no close ever comes.
+  server.signal('SIGSTOP');
+  try {
+    // The page's own ping (every 25 s, 10 s to answer) finds out.
+    await page.locator('#live-state.live-reconnecting').waitFor({ state: 'attached', timeout: 60_000 });
+  } finally {
+    server.signal('SIGCONT');
+  }
+  await page.locator('#live-state.live-live').waitFor({ state: 'attached', timeout: 60_000 });
+  const officer = await api(server.url).token(demoOfficer('DE'));
+  await officer.put(`/api/nso/members/${member.user.id}/validation`);
+  await page.locator('#notification-count').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#notification-count').textContent(), '1');
+  assertNoConsoleErrors(page, { allow: [/WebSocket connection to .* failed/, /Failed to load resource/] });
+  await page.context().close();
+});

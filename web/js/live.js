@@ -4,6 +4,12 @@
 
 const MIN_DELAY_MS = 500;
 const MAX_DELAY_MS = 30000;
+/**
+ * The server's pings are invisible to JavaScript, so a connection that died without a close
+ * (laptop asleep, Wi-Fi switched) is found by our own ping: no answer in time, reconnect.
+ */
+const PING_EVERY_MS = 25000;
+const PING_TIMEOUT_MS = 10000;
 
 export class Live {
   /**
@@ -33,6 +39,7 @@ export class Live {
     this.stopped = true;
     window.removeEventListener("online", this.onOnline);
     clearTimeout(this.timer);
+    this.stopWatchdog();
     if (this.socket) this.socket.close(1000, "bye");
     this.socket = null;
     this.lastSeq = null;
@@ -54,6 +61,7 @@ export class Live {
     socket.onclose = (e) => {
       if (this.socket !== socket) return;
       this.socket = null;
+      this.stopWatchdog();
       if (this.stopped) return;
       if (e.code === 1008) this.handlers.onSessionEnded?.();
       this.scheduleReconnect();
@@ -73,6 +81,31 @@ export class Live {
     if (this.stopped || this.socket) return;
     this.attempt = 0;
     this.connect();
+  }
+
+  startWatchdog() {
+    this.stopWatchdog();
+    this.pingTimer = setInterval(() => {
+      const socket = this.socket;
+      this.pingId = this.send({ type: "ping" });
+      this.pongTimer = setTimeout(() => this.abandon(socket), PING_TIMEOUT_MS);
+    }, PING_EVERY_MS);
+  }
+
+  /** Gives up on a socket that stopped answering: a close handshake could wait for ever. */
+  abandon(socket) {
+    if (this.socket !== socket) return;
+    this.socket = null;
+    this.stopWatchdog();
+    socket.onclose = null;
+    socket.onmessage = null;
+    socket.close(4001, "no answer to ping");
+    this.scheduleReconnect();
+  }
+
+  stopWatchdog() {
+    clearInterval(this.pingTimer);
+    clearTimeout(this.pongTimer);
   }
 
   send(frame) {
@@ -111,7 +144,10 @@ export class Live {
           this.attempt = 0;
           this.wasLive = true;
           this.status("live");
+          this.startWatchdog();
           this.handlers.onReady?.();
+        } else if (frame.id === this.pingId) {
+          clearTimeout(this.pongTimer);
         }
         break;
       case "error":
