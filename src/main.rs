@@ -81,15 +81,21 @@ fn serve(cfg: Config) -> Result<(), AppError> {
     let demo = cfg.store.load_demo_on_empty;
     actix_web::rt::System::new().block_on(async move {
         let running = twinhub::server::start(cfg, true)?;
-        println!("Twinhub listening on http://{}", running.addr);
+        let addr = running.addr;
+        let serving = actix_web::rt::spawn(running.wait());
+        // The server starts its workers and installs its Ctrl-C/SIGTERM handlers when first
+        // polled: let it run once, so a stop signal sent as soon as "listening" shows is
+        // handled gracefully rather than killing the process.
+        actix_web::rt::task::yield_now().await;
+        println!("Twinhub listening on http://{addr}");
         if demo {
             println!("{}", twinhub::demo::login_hint());
         }
         println!(
             "API description: http://{}/api/openapi.json — Ctrl-C stops the server.",
-            running.addr
+            addr
         );
-        running.wait().await
+        serving.await.map_err(AppError::internal)?
     })
 }
 

@@ -187,3 +187,18 @@ async fn ctrl_c_shuts_down_gracefully_and_keeps_the_data() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+/// A stop signal sent as soon as the server says it listens is handled: the server stops
+/// gracefully (exit status 0), it is not killed by the signal's default action.
+#[test]
+fn sigterm_right_after_start_stops_gracefully() {
+    for _ in 0..3 {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut child, _) = spawn_server(&dir.path().join("data"));
+        let pid = libc::pid_t::try_from(child.id()).expect("pid fits");
+        // SAFETY: sends a signal to our own child process, which has not been reaped yet.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+        let status = child.wait().unwrap();
+        assert!(status.success(), "stopped by SIGTERM: {status:?}");
+    }
+}
