@@ -221,8 +221,8 @@ export async function startServer(options = {}) {
       });
     });
 
-  // Ready means answering: the listening line comes before the server has set up everything
-  // (its SIGTERM handling among them).
+  // Ready means answering: the listening line comes once the server handles stop signals, but
+  // its workers may still be starting.
   const ready = async () => {
     const deadline = Date.now() + (options.timeoutMs ?? START_TIMEOUT_MS);
     for (;;) {
