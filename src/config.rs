@@ -113,6 +113,8 @@ pub struct Limits {
     pub page_size_default: usize,
     pub query_chars: usize,
     pub refusal_reason_chars: usize,
+    pub contact_requests_per_window: u32,
+    pub contact_request_window_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -163,12 +165,16 @@ impl Config {
         let a = &self.auth;
         let l = &self.limits;
         let v = &self.live;
-        let checks: [(bool, &str); 15] = [
+        let checks: [(bool, &str); 16] = [
             (
                 self.server.request_head_timeout_secs > 0,
                 "server.request_head_timeout_secs must be > 0 (0 would let slow clients hold connections)",
             ),
             (v.outbound_queue > 0, "live.outbound_queue must be > 0"),
+            (
+                l.contact_requests_per_window > 0 && l.contact_request_window_secs > 0,
+                "limits.contact_requests_per_window and contact_request_window_secs must be > 0",
+            ),
             (v.max_sockets > 0, "live.max_sockets must be > 0"),
             (
                 v.events_kept_per_user > 0,

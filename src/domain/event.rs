@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
+use super::contact::ContactState;
 use crate::ids::{GroupId, NotificationId, TwinSpaceId, UserId};
 
 /// Something a user must see, numbered in the user's own sequence.
@@ -32,6 +33,9 @@ pub enum UserEventBody {
         ids: Vec<NotificationId>,
         unread: u64,
     },
+    /// Where the member now stands with `user` (a request sent, received, accepted, declined,
+    /// cancelled, or a contact removed), so every open list and profile follows.
+    Contact { user: UserId, state: ContactState },
 }
 
 /// A stored notification. `kind` and `params` let the UI phrase it in the reader's language.
@@ -49,6 +53,10 @@ pub struct Notification {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
 #[serde(tag = "kind", content = "params", rename_all = "snake_case")]
 pub enum NotificationKind {
+    /// `name` (member `by`) asks to become a contact (R2).
+    ContactRequested { by: UserId, name: String },
+    /// `name` (member `by`) accepted the member's contact request.
+    ContactAccepted { by: UserId, name: String },
     /// The NSO of `country` validated the member as an eTwinner.
     Validated { country: String, by: UserId },
     /// The NSO of `country` withdrew the member's validation.

@@ -1,6 +1,7 @@
 //! Plain types and pure rules, free of I/O, so they can be tested on their own.
 
 pub mod catalog;
+pub mod contact;
 pub mod event;
 pub mod school;
 pub mod user;

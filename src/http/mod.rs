@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod contacts;
 pub mod groups;
 pub mod live;
 pub mod notifications;
@@ -218,6 +219,7 @@ pub fn server(
                     .configure(accounts::routes)
                     .configure(profiles::routes)
                     .configure(schools::routes)
+                    .configure(contacts::routes)
                     .configure(nso::routes)
                     .configure(notifications::routes)
                     .configure(groups::routes)

@@ -2,6 +2,7 @@
 //! store transaction, and returns plain data. HTTP handlers only translate to and from JSON.
 
 pub mod accounts;
+pub mod contacts;
 pub mod events;
 pub mod groups;
 pub mod notifications;
@@ -42,7 +43,7 @@ impl Core {
         clock: Arc<dyn Clock>,
         bus: Arc<dyn Bus>,
     ) -> Core {
-        let rate_limits = RateLimits::new(&config.auth);
+        let rate_limits = RateLimits::new(&config);
         Core {
             store,
             config,

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use time::{Duration, OffsetDateTime};
 
-use crate::config::AuthConfig;
+use crate::config::Config;
 use crate::error::AppError;
 
 pub struct WindowCounter {
@@ -97,10 +97,14 @@ pub struct RateLimits {
     pub login_per_account: WindowCounter,
     pub login_per_address: WindowCounter,
     pub registrations_per_address: WindowCounter,
+    /// Contact requests per member (`[limits]`).
+    pub contact_requests: WindowCounter,
 }
 
 impl RateLimits {
-    pub fn new(cfg: &AuthConfig) -> Self {
+    pub fn new(config: &Config) -> Self {
+        let cfg = &config.auth;
+        let limits = &config.limits;
         let max = cfg.rate_tracker_max_keys;
         RateLimits {
             login_per_account: WindowCounter::new(
@@ -116,6 +120,11 @@ impl RateLimits {
             registrations_per_address: WindowCounter::new(
                 cfg.registrations_per_address,
                 cfg.registration_window_secs,
+                max,
+            ),
+            contact_requests: WindowCounter::new(
+                limits.contact_requests_per_window,
+                limits.contact_request_window_secs,
                 max,
             ),
         }

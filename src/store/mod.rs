@@ -66,10 +66,18 @@ pub enum Tree {
     GroupidMessage,
     /// group id ++ user id ++ client id → message id. Makes a retried send return the first.
     GroupidClientid,
+    /// user id ++ contact's user id → `ContactTie`. Stored under both members (R2: mutual).
+    UseridContactid,
+    /// sender id ++ recipient id → `ContactRequest`: the requests a member sent.
+    UseridRequestedid,
+    /// recipient id ++ sender id → (). The requests a member received (hidden ones left out).
+    UseridRequesterid,
+    /// blocker id ++ blocked id → block time. Private to the blocker.
+    UseridBlockedid,
 }
 
 impl Tree {
-    pub const ALL: [Tree; 22] = [
+    pub const ALL: [Tree; 26] = [
         Tree::Meta,
         Tree::UseridUser,
         Tree::EmailUserid,
@@ -92,6 +100,10 @@ impl Tree {
         Tree::UseridGroupid,
         Tree::GroupidMessage,
         Tree::GroupidClientid,
+        Tree::UseridContactid,
+        Tree::UseridRequestedid,
+        Tree::UseridRequesterid,
+        Tree::UseridBlockedid,
     ];
 
     pub fn name(self) -> &'static str {
@@ -118,6 +130,10 @@ impl Tree {
             Tree::UseridGroupid => "userid_groupid",
             Tree::GroupidMessage => "groupid_message",
             Tree::GroupidClientid => "groupid_clientid",
+            Tree::UseridContactid => "userid_contactid",
+            Tree::UseridRequestedid => "userid_requestedid",
+            Tree::UseridRequesterid => "userid_requesterid",
+            Tree::UseridBlockedid => "userid_blockedid",
         }
     }
 }

@@ -217,6 +217,17 @@ impl Client {
         }
     }
 
+    /// The same session in another client (to vary its headers in a test).
+    pub fn clone_session(&self) -> Client {
+        Client {
+            base: self.base.clone(),
+            http: self.http.clone(),
+            cookie: self.cookie.clone(),
+            csrf: self.csrf.clone(),
+            bearer: self.bearer.clone(),
+        }
+    }
+
     pub async fn my_id(&self) -> u64 {
         let (status, body) = self.get("/api/me").await;
         assert_eq!(status, StatusCode::OK);
