@@ -115,6 +115,11 @@ pub struct Limits {
     pub refusal_reason_chars: usize,
     pub contact_requests_per_window: u32,
     pub contact_request_window_secs: u64,
+    pub mail_subject_chars: usize,
+    pub mail_body_chars: usize,
+    pub mail_recipients_max: usize,
+    pub messages_per_window: u32,
+    pub message_window_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -165,12 +170,16 @@ impl Config {
         let a = &self.auth;
         let l = &self.limits;
         let v = &self.live;
-        let checks: [(bool, &str); 16] = [
+        let checks: [(bool, &str); 17] = [
             (
                 self.server.request_head_timeout_secs > 0,
                 "server.request_head_timeout_secs must be > 0 (0 would let slow clients hold connections)",
             ),
             (v.outbound_queue > 0, "live.outbound_queue must be > 0"),
+            (
+                l.messages_per_window > 0 && l.message_window_secs > 0 && l.mail_recipients_max > 0,
+                "limits.messages_per_window, message_window_secs and mail_recipients_max must be > 0",
+            ),
             (
                 l.contact_requests_per_window > 0 && l.contact_request_window_secs > 0,
                 "limits.contact_requests_per_window and contact_request_window_secs must be > 0",

@@ -55,6 +55,10 @@ id_type!(
     /// A stored notification.
     NotificationId
 );
+id_type!(
+    /// A mailbox message (R4), stored once and listed in each participant's folders.
+    MessageId
+);
 
 #[cfg(test)]
 mod tests {

@@ -8,7 +8,7 @@ use actix_web::http::{Method, StatusCode};
 use common::{assert_error, Client, TestServer};
 use serde_json::{json, Value};
 
-/// An administrator-appointed FR officer who validates whoever a test needs.
+/// The server and an FR officer who validates whoever a test needs.
 struct World {
     server: TestServer,
     officer: Client,
@@ -16,11 +16,7 @@ struct World {
 
 async fn world_with(tweak: impl FnOnce(&mut twinhub::config::Config)) -> World {
     let server = common::start_with(tweak).await;
-    let admin = server.member("admin@x.eu", "FR").await;
-    server.make_admin("admin@x.eu");
-    let officer = server.member("nso@x.eu", "FR").await;
-    let (status, body) = admin.appoint_nso(officer.my_id().await, "FR").await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let officer = common::fr_officer(&server).await;
     World { server, officer }
 }
 
@@ -29,22 +25,8 @@ async fn world() -> World {
 }
 
 impl World {
-    /// A browser session of a member of France, validated by the NSO when asked.
     async fn teacher(&self, email: &str, validated: bool) -> (Client, u64) {
-        let c = self.server.member(email, "FR").await;
-        let id = c.my_id().await;
-        if validated {
-            let (status, body) = self
-                .officer
-                .send(
-                    Method::PUT,
-                    &format!("/api/nso/members/{id}/validation"),
-                    None,
-                )
-                .await;
-            assert_eq!(status, StatusCode::OK, "{body}");
-        }
-        (c, id)
+        self.server.teacher(&self.officer, email, validated).await
     }
 }
 

@@ -7,7 +7,8 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use super::contact::ContactState;
-use crate::ids::{GroupId, NotificationId, TwinSpaceId, UserId};
+use super::mailbox::{MailChange, MailSummary};
+use crate::ids::{GroupId, MessageId, NotificationId, TwinSpaceId, UserId};
 
 /// Something a user must see, numbered in the user's own sequence.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
@@ -36,6 +37,15 @@ pub enum UserEventBody {
     /// Where the member now stands with `user` (a request sent, received, accepted, declined,
     /// cancelled, or a contact removed), so every open list and profile follows.
     Contact { user: UserId, state: ContactState },
+    /// A message arrived, was sent, read, marked unread or deleted in this member's mailbox,
+    /// with the unread count after it. `summary` comes with `new`, so lists need no fetch.
+    Mail {
+        change: MailChange,
+        message: MessageId,
+        unread_mail: u64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        summary: Option<Box<MailSummary>>,
+    },
 }
 
 /// A stored notification. `kind` and `params` let the UI phrase it in the reader's language.
@@ -57,6 +67,13 @@ pub enum NotificationKind {
     ContactRequested { by: UserId, name: String },
     /// `name` (member `by`) accepted the member's contact request.
     ContactAccepted { by: UserId, name: String },
+    /// A mailbox message from `name` (member `by`) arrived.
+    MailReceived {
+        by: UserId,
+        name: String,
+        message: MessageId,
+        subject: String,
+    },
     /// The NSO of `country` validated the member as an eTwinner.
     Validated { country: String, by: UserId },
     /// The NSO of `country` withdrew the member's validation.

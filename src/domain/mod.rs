@@ -3,5 +3,6 @@
 pub mod catalog;
 pub mod contact;
 pub mod event;
+pub mod mailbox;
 pub mod school;
 pub mod user;

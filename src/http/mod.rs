@@ -9,6 +9,7 @@ pub mod auth;
 pub mod contacts;
 pub mod groups;
 pub mod live;
+pub mod mailbox;
 pub mod notifications;
 pub mod nso;
 pub mod profiles;
@@ -220,6 +221,7 @@ pub fn server(
                     .configure(profiles::routes)
                     .configure(schools::routes)
                     .configure(contacts::routes)
+                    .configure(mailbox::routes)
                     .configure(nso::routes)
                     .configure(notifications::routes)
                     .configure(groups::routes)

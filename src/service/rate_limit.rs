@@ -99,6 +99,8 @@ pub struct RateLimits {
     pub registrations_per_address: WindowCounter,
     /// Contact requests per member (`[limits]`).
     pub contact_requests: WindowCounter,
+    /// Mailbox messages (and e-mails to non-contacts) per member (`[limits]`).
+    pub messages: WindowCounter,
 }
 
 impl RateLimits {
@@ -125,6 +127,11 @@ impl RateLimits {
             contact_requests: WindowCounter::new(
                 limits.contact_requests_per_window,
                 limits.contact_request_window_secs,
+                max,
+            ),
+            messages: WindowCounter::new(
+                limits.messages_per_window,
+                limits.message_window_secs,
                 max,
             ),
         }

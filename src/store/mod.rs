@@ -74,10 +74,18 @@ pub enum Tree {
     UseridRequesterid,
     /// blocker id ++ blocked id → block time. Private to the blocker.
     UseridBlockedid,
+    /// message id → `StoredMessage`: the message once, with how many folders still hold it.
+    MessageidMessage,
+    /// user id ++ (u64::MAX - message id) → `InboxEntry`: received messages, newest first.
+    UseridInbox,
+    /// user id ++ (u64::MAX - message id) → (): sent messages, newest first.
+    UseridSent,
+    /// user id → number of unread messages in the inbox (8 bytes), kept with the inbox.
+    UseridUnreadmail,
 }
 
 impl Tree {
-    pub const ALL: [Tree; 26] = [
+    pub const ALL: [Tree; 30] = [
         Tree::Meta,
         Tree::UseridUser,
         Tree::EmailUserid,
@@ -104,6 +112,10 @@ impl Tree {
         Tree::UseridRequestedid,
         Tree::UseridRequesterid,
         Tree::UseridBlockedid,
+        Tree::MessageidMessage,
+        Tree::UseridInbox,
+        Tree::UseridSent,
+        Tree::UseridUnreadmail,
     ];
 
     pub fn name(self) -> &'static str {
@@ -134,6 +146,10 @@ impl Tree {
             Tree::UseridRequestedid => "userid_requestedid",
             Tree::UseridRequesterid => "userid_requesterid",
             Tree::UseridBlockedid => "userid_blockedid",
+            Tree::MessageidMessage => "messageid_message",
+            Tree::UseridInbox => "userid_inbox",
+            Tree::UseridSent => "userid_sent",
+            Tree::UseridUnreadmail => "userid_unreadmail",
         }
     }
 }

@@ -96,6 +96,51 @@ impl TestServer {
     }
 }
 
+/// An NSO officer of France, appointed by a fresh administrator, who validates whoever a
+/// test needs (contacts and the mailbox are for validated eTwinners only).
+pub async fn fr_officer(server: &TestServer) -> Client {
+    let admin = server.member("admin@x.eu", "FR").await;
+    server.make_admin("admin@x.eu");
+    let officer = server.member("nso@x.eu", "FR").await;
+    let (status, body) = admin.appoint_nso(officer.my_id().await, "FR").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    officer
+}
+
+impl TestServer {
+    /// A browser session of a member of France and their id, validated by `officer` if asked.
+    pub async fn teacher(&self, officer: &Client, email: &str, validated: bool) -> (Client, u64) {
+        let c = self.member(email, "FR").await;
+        let id = c.my_id().await;
+        if validated {
+            let path = format!("/api/nso/members/{id}/validation");
+            let (status, body) = officer.send(Method::PUT, &path, None).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+        (c, id)
+    }
+
+    /// Makes two validated members contacts (a request, then its acceptance).
+    pub async fn connect(&self, a: &Client, b: &Client) {
+        let (a_id, b_id) = (a.my_id().await, b.my_id().await);
+        let (status, body) = a
+            .post(
+                "/api/contacts/requests",
+                serde_json::json!({"user_id": b_id}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (status, body) = b
+            .send(
+                Method::POST,
+                &format!("/api/contacts/requests/{a_id}/accept"),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+}
+
 pub struct Client {
     pub base: String,
     pub http: awc::Client,

@@ -1,0 +1,410 @@
+//! The mailbox (R3, R4): messages with recipients (to) and copies (cc) between validated
+//! eTwinners who are contacts; inbox and sent folders, read and unread marks, delete for
+//! myself, replies. Sending stores the message and every folder entry in one transaction
+//! with each recipient's unread count, `mail` event and notification, so every open tab
+//! follows and a crash never leaves a message half delivered.
+
+use garde::Validate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::contacts::are_contacts_in;
+use super::notifications::Unread;
+use super::profiles::load;
+use super::{events, notifications, Core, Page, PageQuery};
+use crate::config::Limits;
+use crate::domain::event::{NotificationKind, UserEvent, UserEventBody};
+use crate::domain::mailbox::{
+    recipients, Folder, InboxEntry, MailChange, MailSummary, Person, StoredMessage,
+};
+use crate::domain::user::User;
+use crate::error::AppError;
+use crate::ids::{MessageId, NotificationId, UserId};
+use crate::store::{key, Tree, TxError, Txn};
+
+/// A new message. `to` must name at least one member; everyone in `to` and `cc` must be a
+/// validated eTwinner and my contact.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[garde(context(Limits as ctx))]
+#[serde(deny_unknown_fields)]
+pub struct NewMessage {
+    #[garde(length(min = 1))]
+    pub to: Vec<UserId>,
+    #[serde(default)]
+    #[garde(skip)]
+    pub cc: Vec<UserId>,
+    #[garde(length(chars, min = 1, max = ctx.mail_subject_chars))]
+    pub subject: String,
+    #[garde(length(chars, min = 1, max = ctx.mail_body_chars))]
+    pub body: String,
+    /// The message this one answers (reply or reply-all); it must be in my folders.
+    #[serde(default)]
+    #[garde(skip)]
+    pub in_reply_to: Option<MessageId>,
+}
+
+/// A whole message, as its reader sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageView {
+    #[serde(flatten)]
+    pub summary: MailSummary,
+    pub body: String,
+}
+
+fn trees() -> Vec<Tree> {
+    let mut trees = vec![
+        Tree::UseridUser,
+        Tree::UseridContactid,
+        Tree::MessageidMessage,
+        Tree::UseridInbox,
+        Tree::UseridSent,
+        Tree::UseridUnreadmail,
+    ];
+    trees.extend(notifications::TREES);
+    trees
+}
+
+fn slot(user: UserId, id: MessageId) -> Vec<u8> {
+    key(&[&user.key(), &(u64::MAX - id.0).to_be_bytes()])
+}
+
+fn person(user: &User) -> Person {
+    let view = user.public_view();
+    Person {
+        id: user.id,
+        display_name: view.profile.display_name,
+        picture_url: view.picture_url,
+    }
+}
+
+fn summary(
+    tx: &dyn Txn,
+    m: &StoredMessage,
+    folder: Folder,
+    read: bool,
+) -> Result<MailSummary, TxError> {
+    let people = |ids: &[UserId]| -> Result<Vec<Person>, TxError> {
+        ids.iter()
+            .map(|id| load(tx, *id).map(|u| person(&u)))
+            .collect()
+    };
+    Ok(MailSummary {
+        id: m.id,
+        folder,
+        from: person(&load(tx, m.from)?),
+        to: people(&m.to)?,
+        cc: people(&m.cc)?,
+        subject: m.subject.clone(),
+        sent_at: m.sent_at,
+        read,
+        in_reply_to: m.in_reply_to,
+    })
+}
+
+/// Events to publish once the transaction is durable.
+#[derive(Default)]
+struct Outcome(Vec<(UserId, UserEvent)>);
+
+impl Outcome {
+    fn push(&mut self, who: UserId, event: UserEvent) {
+        self.0.push((who, event));
+    }
+
+    fn mail(
+        &mut self,
+        core: &Core,
+        tx: &dyn Txn,
+        who: UserId,
+        message: MessageId,
+        change: MailChange,
+        summary: Option<MailSummary>,
+    ) -> Result<(), TxError> {
+        let body = UserEventBody::Mail {
+            change,
+            message,
+            unread_mail: tx.get_u64(Tree::UseridUnreadmail, &who.key())?,
+            summary: summary.map(Box::new),
+        };
+        let event = events::append(
+            tx,
+            core.config.live.events_kept_per_user,
+            who,
+            core.clock.now(),
+            body,
+        )?;
+        self.push(who, event);
+        Ok(())
+    }
+
+    fn publish(self, core: &Core) {
+        for (who, event) in self.0 {
+            notifications::publish(core, who, vec![event]);
+        }
+    }
+}
+
+fn not_allowed(user: &User) -> AppError {
+    AppError::Forbidden(format!(
+        "{} is not one of your contacts with a validated eTwinning profile: the mailbox works between contacts only; use \"Send a message\" on their profile to reach them by e-mail",
+        user.profile.display_name
+    ))
+}
+
+/// Whether `user` holds message `id`, and in which folders (inbox entry, in sent).
+fn holding(
+    tx: &dyn Txn,
+    user: UserId,
+    id: MessageId,
+) -> Result<(Option<InboxEntry>, bool), TxError> {
+    let inbox = tx.get_json::<InboxEntry>(Tree::UseridInbox, &slot(user, id))?;
+    let sent = tx.get(Tree::UseridSent, &slot(user, id))?.is_some();
+    Ok((inbox, sent))
+}
+
+/// Sends a message (R3, R4). Refuses the whole message, naming the first recipient who is not
+/// an allowed one.
+pub fn send(core: &Core, actor: UserId, input: NewMessage) -> Result<MessageView, AppError> {
+    input.validate_with(&core.config.limits)?;
+    if input.subject.trim().is_empty() || input.body.trim().is_empty() {
+        return Err(AppError::Validation(
+            "subject and body must not be blank".into(),
+        ));
+    }
+    let (to, cc) = recipients(&input.to, &input.cc);
+    let max = core.config.limits.mail_recipients_max;
+    if to.len() + cc.len() > max {
+        return Err(AppError::Validation(format!(
+            "a message has at most {max} recipients (to and cc)"
+        )));
+    }
+    if to.contains(&actor) || cc.contains(&actor) {
+        return Err(AppError::Validation(
+            "you cannot send a message to yourself".into(),
+        ));
+    }
+    let limiter = &core.rate_limits.messages;
+    limiter.acquire(&actor.to_string(), core.clock.now())?;
+    let id = MessageId(core.store.next_id()?);
+    let note_ids: Vec<NotificationId> = (0..to.len() + cc.len())
+        .map(|_| core.store.next_id().map(NotificationId))
+        .collect::<Result<_, _>>()?;
+    let result = core.store.transact(&trees(), |tx| {
+        let me = load(tx, actor)?;
+        if me.validation.is_none() {
+            return Err(TxError::Abort(AppError::Forbidden(
+                "the mailbox is for eTwinning-validated members: your NSO has not validated you yet".into(),
+            )));
+        }
+        for rid in to.iter().chain(&cc) {
+            let them = load(tx, *rid)?;
+            if them.validation.is_none() || !are_contacts_in(tx, actor, *rid)? {
+                return Err(TxError::Abort(not_allowed(&them)));
+            }
+        }
+        if let Some(parent) = input.in_reply_to {
+            let (inbox, sent) = holding(tx, actor, parent)?;
+            if inbox.is_none() && !sent {
+                return Err(TxError::Abort(AppError::NotFound("message")));
+            }
+        }
+        let message = StoredMessage {
+            id,
+            from: actor,
+            to: to.clone(),
+            cc: cc.clone(),
+            subject: input.subject.trim().to_string(),
+            body: input.body.clone(),
+            in_reply_to: input.in_reply_to,
+            sent_at: core.clock.now(),
+            holders: (1 + to.len() + cc.len()) as u32,
+        };
+        tx.put_json(Tree::MessageidMessage, &id.key(), &message)?;
+        tx.insert(Tree::UseridSent, &slot(actor, id), vec![])?;
+        let mut out = Outcome::default();
+        let mine = summary(tx, &message, Folder::Sent, true)?;
+        out.mail(core, tx, actor, id, MailChange::New, Some(mine.clone()))?;
+        for (rid, note) in to.iter().chain(&cc).zip(&note_ids) {
+            tx.put_json(Tree::UseridInbox, &slot(*rid, id), &InboxEntry { read_at: None })?;
+            let unread = tx.get_u64(Tree::UseridUnreadmail, &rid.key())? + 1;
+            tx.put_u64(Tree::UseridUnreadmail, &rid.key(), unread)?;
+            let theirs = summary(tx, &message, Folder::Inbox, false)?;
+            out.mail(core, tx, *rid, id, MailChange::New, Some(theirs))?;
+            let what = NotificationKind::MailReceived {
+                by: actor,
+                name: me.profile.display_name.clone(),
+                message: id,
+                subject: message.subject.clone(),
+            };
+            let event = notifications::notify(core, tx, *rid, *note, what, core.clock.now())?;
+            out.push(*rid, event);
+        }
+        Ok((MessageView { summary: mine, body: message.body.clone() }, out))
+    });
+    match result {
+        Ok((view, out)) => {
+            out.publish(core);
+            tracing::info!(from = %actor, message = %id, recipients = to.len() + cc.len(), "mail sent");
+            Ok(view)
+        }
+        Err(e) => {
+            limiter.release_one(&actor.to_string());
+            Err(e)
+        }
+    }
+}
+
+/// One of my folders, newest first.
+pub fn list(
+    core: &Core,
+    actor: UserId,
+    folder: Folder,
+    page: &PageQuery,
+) -> Result<Page<MailSummary>, AppError> {
+    let limit = page.limit(&core.config);
+    let tree = match folder {
+        Folder::Inbox => Tree::UseridInbox,
+        Folder::Sent => Tree::UseridSent,
+    };
+    let rows =
+        core.store
+            .scan_prefix(tree, &actor.key(), page.after_key()?.as_deref(), limit + 1)?;
+    let mut items = Vec::with_capacity(rows.len());
+    for (k, v) in rows {
+        let Some(raw) = k.get(8..16).and_then(|b| b.try_into().ok()) else {
+            continue;
+        };
+        let id = MessageId(u64::MAX - u64::from_be_bytes(raw));
+        let read = match folder {
+            Folder::Inbox => crate::store::decode::<InboxEntry>(&v)?.read_at.is_some(),
+            Folder::Sent => true,
+        };
+        let item = core.store.read(&trees(), |tx| {
+            let message: StoredMessage = tx
+                .get_json(Tree::MessageidMessage, &id.key())?
+                .ok_or(TxError::Abort(AppError::NotFound("message")))?;
+            summary(tx, &message, folder, read)
+        })?;
+        items.push((k, item));
+    }
+    Ok(Page::from_rows(items, limit))
+}
+
+/// Reads a message of mine (marking it read when it was unread in my inbox).
+pub fn read(core: &Core, actor: UserId, id: MessageId) -> Result<MessageView, AppError> {
+    let (view, out) = core.store.transact(&trees(), |tx| {
+        let (inbox, sent) = holding(tx, actor, id)?;
+        if inbox.is_none() && !sent {
+            return Err(TxError::Abort(AppError::NotFound("message")));
+        }
+        let message: StoredMessage = tx
+            .get_json(Tree::MessageidMessage, &id.key())?
+            .ok_or(TxError::Abort(AppError::NotFound("message")))?;
+        let mut out = Outcome::default();
+        let folder = if inbox.is_some() {
+            Folder::Inbox
+        } else {
+            Folder::Sent
+        };
+        if inbox.as_ref().is_some_and(|e| e.read_at.is_none()) {
+            set_read(tx, actor, id, Some(core.clock.now()))?;
+            out.mail(core, tx, actor, id, MailChange::Read, None)?;
+        }
+        let summary = summary(tx, &message, folder, true)?;
+        Ok((
+            MessageView {
+                summary,
+                body: message.body.clone(),
+            },
+            out,
+        ))
+    })?;
+    out.publish(core);
+    Ok(view)
+}
+
+/// Sets (or clears) the read mark of an inbox entry and keeps the unread count in step.
+fn set_read(
+    tx: &dyn Txn,
+    actor: UserId,
+    id: MessageId,
+    read_at: Option<time::OffsetDateTime>,
+) -> Result<(), TxError> {
+    let read = read_at.is_some();
+    tx.put_json(Tree::UseridInbox, &slot(actor, id), &InboxEntry { read_at })?;
+    let unread = tx.get_u64(Tree::UseridUnreadmail, &actor.key())?;
+    let unread = if read {
+        unread.saturating_sub(1)
+    } else {
+        unread + 1
+    };
+    tx.put_u64(Tree::UseridUnreadmail, &actor.key(), unread)
+}
+
+/// Marks a read message of my inbox unread again.
+pub fn mark_unread(core: &Core, actor: UserId, id: MessageId) -> Result<Unread, AppError> {
+    let out = core.store.transact(&trees(), |tx| {
+        let (inbox, _) = holding(tx, actor, id)?;
+        let entry = inbox.ok_or(TxError::Abort(AppError::NotFound("message in your inbox")))?;
+        let mut out = Outcome::default();
+        if entry.read_at.is_some() {
+            set_read(tx, actor, id, None)?;
+            out.mail(core, tx, actor, id, MailChange::Unread, None)?;
+        }
+        Ok(out)
+    })?;
+    out.publish(core);
+    unread(core, actor)
+}
+
+/// Deletes a message from my folders only; the others keep theirs. The message itself is
+/// erased once nobody holds it.
+pub fn delete(core: &Core, actor: UserId, id: MessageId) -> Result<(), AppError> {
+    let out = core.store.transact(&trees(), |tx| {
+        let (inbox, sent) = holding(tx, actor, id)?;
+        if inbox.is_none() && !sent {
+            return Err(TxError::Abort(AppError::NotFound("message")));
+        }
+        let mut message: StoredMessage = tx
+            .get_json(Tree::MessageidMessage, &id.key())?
+            .ok_or(TxError::Abort(AppError::NotFound("message")))?;
+        let mut released = 0;
+        if let Some(entry) = inbox {
+            if entry.read_at.is_none() {
+                let unread = tx.get_u64(Tree::UseridUnreadmail, &actor.key())?;
+                tx.put_u64(
+                    Tree::UseridUnreadmail,
+                    &actor.key(),
+                    unread.saturating_sub(1),
+                )?;
+            }
+            tx.remove(Tree::UseridInbox, &slot(actor, id))?;
+            released += 1;
+        }
+        if sent {
+            tx.remove(Tree::UseridSent, &slot(actor, id))?;
+            released += 1;
+        }
+        message.holders = message.holders.saturating_sub(released);
+        if message.holders == 0 {
+            tx.remove(Tree::MessageidMessage, &id.key())?;
+        } else {
+            tx.put_json(Tree::MessageidMessage, &id.key(), &message)?;
+        }
+        let mut out = Outcome::default();
+        out.mail(core, tx, actor, id, MailChange::Deleted, None)?;
+        Ok(out)
+    })?;
+    out.publish(core);
+    Ok(())
+}
+
+/// My unread message count, with the event number it is current as of (see `Unread`).
+pub fn unread(core: &Core, actor: UserId) -> Result<Unread, AppError> {
+    core.store
+        .read(&[Tree::UseridUnreadmail, Tree::UseridLastseq], |tx| {
+            Ok(Unread {
+                unread: tx.get_u64(Tree::UseridUnreadmail, &actor.key())?,
+                seq: tx.get_u64(Tree::UseridLastseq, &actor.key())?,
+            })
+        })
+}

@@ -1,0 +1,306 @@
+//! The mailbox over real HTTP and WebSockets (R3, R4): messages between validated contacts
+//! only (a refusal names the recipient), to and cc, inbox and sent, read and unread marks
+//! with a live count on every tab, delete for myself, replies, paging and the send throttle.
+
+mod common;
+
+use actix_web::http::{Method, StatusCode};
+use common::{assert_error, Client, TestServer};
+use serde_json::{json, Value};
+
+struct Cast {
+    server: TestServer,
+    ann: Client,
+    bob: Client,
+    cat: Client,
+    dan: Client,
+    ann_id: u64,
+    bob_id: u64,
+    cat_id: u64,
+    dan_id: u64,
+    new_id: u64,
+}
+
+/// Ann is a contact of Bob and Cat; Dan is validated but nobody's contact; New is not validated.
+async fn cast_with(tweak: impl FnOnce(&mut twinhub::config::Config)) -> Cast {
+    let server = common::start_with(tweak).await;
+    let nso = common::fr_officer(&server).await;
+    let (ann, ann_id) = server.teacher(&nso, "ann@x.eu", true).await;
+    let (bob, bob_id) = server.teacher(&nso, "bob@x.eu", true).await;
+    let (cat, cat_id) = server.teacher(&nso, "cat@x.eu", true).await;
+    let (dan, dan_id) = server.teacher(&nso, "dan@x.eu", true).await;
+    let (_new, new_id) = server.teacher(&nso, "new@x.eu", false).await;
+    server.connect(&ann, &bob).await;
+    server.connect(&ann, &cat).await;
+    Cast {
+        server,
+        ann,
+        bob,
+        cat,
+        dan,
+        ann_id,
+        bob_id,
+        cat_id,
+        dan_id,
+        new_id,
+    }
+}
+
+async fn send(from: &Client, body: Value) -> (StatusCode, Value) {
+    from.post("/api/mail", body).await
+}
+
+async fn folder(c: &Client, path: &str) -> Vec<Value> {
+    let (status, body) = c.get(path).await;
+    assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    body["items"].as_array().unwrap().clone()
+}
+
+async fn unread(c: &Client) -> u64 {
+    let (_, body) = c.get("/api/mail/unread").await;
+    body["unread"].as_u64().unwrap()
+}
+
+#[actix_web::test]
+async fn contacts_write_to_each_other_and_every_tab_follows() {
+    let k = cast_with(|_| {}).await;
+    let bob_token = k
+        .server
+        .client()
+        .login_token("bob@x.eu", common::PASSWORD)
+        .await;
+    let mut tab1 = k.server.ws_token(&bob_token).await;
+    let mut tab2 = k.server.ws_token(&bob_token).await;
+    for tab in [&mut tab1, &mut tab2] {
+        tab.call(json!({"type": "resume"})).await;
+    }
+
+    let (status, sent) = send(
+        &k.ann,
+        json!({"to": [k.bob_id], "cc": [k.cat_id], "subject": "Our project", "body": "Shall we start in March?\n<b>Yes</b>"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{sent}");
+    let id = sent["id"].as_u64().unwrap();
+    assert_eq!(sent["folder"], "sent");
+    assert_eq!(sent["to"][0]["id"], k.bob_id);
+    assert_eq!(sent["cc"][0]["id"], k.cat_id);
+
+    // Both of Bob's tabs hear it, with the new count; then the notification.
+    for tab in [&mut tab1, &mut tab2] {
+        let ev = tab
+            .recv_until(|f| f["type"] == "event" && f["event"]["kind"] == "mail")
+            .await;
+        assert_eq!(ev["event"]["change"], "new");
+        assert_eq!(ev["event"]["unread_mail"], 1);
+        assert_eq!(ev["event"]["summary"]["subject"], "Our project");
+        assert_eq!(ev["event"]["summary"]["from"]["id"], k.ann_id);
+        let note = tab
+            .recv_until(|f| f["type"] == "event" && f["event"]["kind"] == "notification")
+            .await;
+        assert_eq!(note["event"]["notification"]["kind"], "mail_received");
+        assert_eq!(note["event"]["notification"]["params"]["message"], id);
+    }
+    let inbox = folder(&k.bob, "/api/mail/inbox").await;
+    assert_eq!(inbox.len(), 1);
+    assert_eq!(inbox[0]["read"], false);
+    assert!(inbox[0].get("body").is_none(), "lists carry no body");
+    assert_eq!(folder(&k.cat, "/api/mail/inbox").await.len(), 1);
+    assert_eq!(folder(&k.ann, "/api/mail/sent").await[0]["id"], id);
+    assert!(folder(&k.ann, "/api/mail/inbox").await.is_empty());
+    let (_, count) = k.bob.get("/api/mail/unread").await;
+    assert_eq!(count["unread"], 1);
+    assert!(count["seq"].as_u64().unwrap() >= 2, "{count}");
+
+    // Reading marks it read on every tab; unread brings it back.
+    let (status, message) = k.bob.get(&format!("/api/mail/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(message["body"], "Shall we start in March?\n<b>Yes</b>");
+    for tab in [&mut tab1, &mut tab2] {
+        let ev = tab
+            .recv_until(|f| f["type"] == "event" && f["event"]["kind"] == "mail")
+            .await;
+        assert_eq!(ev["event"]["change"], "read");
+        assert_eq!(ev["event"]["unread_mail"], 0);
+    }
+    assert_eq!(unread(&k.bob).await, 0);
+    let (status, answer) = k
+        .bob
+        .send(Method::POST, &format!("/api/mail/{id}/unread"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["unread"], 1);
+    let ev = tab2
+        .recv_until(|f| f["type"] == "event" && f["event"]["kind"] == "mail")
+        .await;
+    assert_eq!(ev["event"]["change"], "unread");
+
+    // Reply-all from Bob: Ann and Cat receive it, linked to the first.
+    let (status, reply) = send(
+        &k.bob,
+        json!({"to": [k.ann_id], "subject": "Re: Our project", "body": "Yes!", "in_reply_to": id}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{reply}");
+    assert_eq!(
+        folder(&k.ann, "/api/mail/inbox").await[0]["in_reply_to"],
+        id
+    );
+
+    // Deleting is for myself: Bob's copy goes, Ann's and Cat's stay; the last one erases it.
+    let (status, _) = k
+        .bob
+        .send(Method::DELETE, &format!("/api/mail/{id}"), None)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(unread(&k.bob).await, 0, "the unread copy left the count");
+    assert_eq!(
+        k.bob.get(&format!("/api/mail/{id}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        k.cat.get(&format!("/api/mail/{id}")).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        k.ann.get(&format!("/api/mail/{id}")).await.0,
+        StatusCode::OK
+    );
+    for c in [&k.ann, &k.cat] {
+        let (status, _) = c
+            .send(Method::DELETE, &format!("/api/mail/{id}"), None)
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+    }
+    let stored: Option<Value> = k
+        .server
+        .core
+        .store
+        .get_json(twinhub::store::Tree::MessageidMessage, &id.to_be_bytes())
+        .unwrap();
+    assert!(stored.is_none(), "nobody holds it: erased");
+    // Someone else's message is not found, not forbidden (no hint that it exists).
+    let reply_id = reply["id"].as_u64().unwrap();
+    assert_eq!(
+        k.dan.get(&format!("/api/mail/{reply_id}")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    k.server.stop().await;
+}
+
+#[actix_web::test]
+async fn only_contacts_with_validated_profiles_can_be_written_to() {
+    let k = cast_with(|_| {}).await;
+    let msg =
+        |to: Vec<u64>, cc: Vec<u64>| json!({"to": to, "cc": cc, "subject": "Hi", "body": "Hello"});
+
+    let refused = send(&k.ann, msg(vec![k.bob_id], vec![k.dan_id])).await;
+    assert_error(&refused, StatusCode::FORBIDDEN, "forbidden");
+    assert!(
+        refused.1["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("dan is not one of your contacts"),
+        "{}",
+        refused.1
+    );
+    assert!(
+        folder(&k.bob, "/api/mail/inbox").await.is_empty(),
+        "refused as a whole"
+    );
+    assert!(folder(&k.ann, "/api/mail/sent").await.is_empty());
+    assert_error(
+        &send(&k.ann, msg(vec![k.new_id], vec![])).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    );
+    assert_error(
+        &send(&k.dan, msg(vec![k.ann_id], vec![])).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    );
+    assert_error(
+        &send(&k.ann, msg(vec![], vec![k.bob_id])).await,
+        StatusCode::BAD_REQUEST,
+        "validation_failed",
+    );
+    assert_error(
+        &send(&k.ann, msg(vec![k.ann_id], vec![])).await,
+        StatusCode::BAD_REQUEST,
+        "validation_failed",
+    );
+    assert_error(
+        &send(&k.ann, msg(vec![424_242], vec![])).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
+    let long = json!({"to": [k.bob_id], "subject": "s".repeat(201), "body": "x"});
+    assert_error(
+        &send(&k.ann, long).await,
+        StatusCode::BAD_REQUEST,
+        "validation_failed",
+    );
+    let blank = json!({"to": [k.bob_id], "subject": "  ", "body": "x"});
+    assert_error(
+        &send(&k.ann, blank).await,
+        StatusCode::BAD_REQUEST,
+        "validation_failed",
+    );
+    let orphan = json!({"to": [k.bob_id], "subject": "Re", "body": "x", "in_reply_to": 777_777});
+    assert_error(
+        &send(&k.ann, orphan).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
+    let unknown_field = json!({"to": [k.bob_id], "subject": "s", "body": "x", "bcc": [k.cat_id]});
+    assert_eq!(send(&k.ann, unknown_field).await.0, StatusCode::BAD_REQUEST);
+
+    // Once Bob removes Ann from his contacts, she can no longer write to him.
+    let (status, _) = k
+        .bob
+        .send(Method::DELETE, &format!("/api/contacts/{}", k.ann_id), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_error(
+        &send(&k.ann, msg(vec![k.bob_id], vec![])).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    );
+    k.server.stop().await;
+}
+
+#[actix_web::test]
+async fn folders_page_newest_first_and_sending_is_throttled() {
+    let k = cast_with(|cfg| cfg.limits.messages_per_window = 3).await;
+    for n in 0..3 {
+        let (status, body) = send(
+            &k.ann,
+            json!({"to": [k.bob_id], "subject": format!("n{n}"), "body": "x"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let limited = send(
+        &k.ann,
+        json!({"to": [k.bob_id], "subject": "n3", "body": "x"}),
+    )
+    .await;
+    assert_error(&limited, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    let (_, first) = k.bob.get("/api/mail/inbox?limit=2").await;
+    let subjects: Vec<&str> = first["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(subjects, ["n2", "n1"]);
+    let next = first["next"].as_str().unwrap();
+    let (_, rest) = k
+        .bob
+        .get(&format!("/api/mail/inbox?limit=2&after={next}"))
+        .await;
+    assert_eq!(rest["items"][0]["subject"], "n0");
+    assert!(rest["next"].is_null());
+    assert_eq!(unread(&k.bob).await, 3);
+    k.server.stop().await;
+}
