@@ -19,7 +19,54 @@ pub struct Config {
     pub limits: Limits,
     pub live: LiveConfig,
     pub groups: GroupsConfig,
+    pub mail: MailConfig,
     pub log: LogConfig,
+}
+
+/// Outbound e-mail: the sender, the transport (file outbox or SMTP), retries and limits.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MailConfig {
+    pub from: String,
+    pub outbox_dir: PathBuf,
+    /// Empty: the file outbox. May hold a password, so its `Debug` is redacted.
+    pub smtp_url: Secret,
+    pub smtp_timeout_secs: u64,
+    pub retry_initial_secs: u64,
+    pub retry_max_secs: u64,
+    pub max_attempts: u32,
+    pub poll_interval_ms: u64,
+    pub subject_chars: usize,
+    pub body_chars: usize,
+}
+
+/// A setting that may hold a password (the SMTP URL): printed as `[redacted]` by `Debug`, so
+/// a logged config never shows it. Read it with [`Secret::expose`].
+#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_empty() {
+            "\"\""
+        } else {
+            "[redacted]"
+        })
+    }
 }
 
 /// The WebSocket layer's limits and timings.
@@ -236,8 +283,39 @@ impl Config {
         ];
         match checks.iter().find(|(ok, _)| !ok) {
             Some((_, msg)) => Err(AppError::Config((*msg).to_string())),
-            None => Ok(()),
+            None => self.validate_mail(),
         }
+    }
+
+    fn validate_mail(&self) -> Result<(), AppError> {
+        let m = &self.mail;
+        let checks: [(bool, &str); 6] = [
+            (
+                m.retry_initial_secs > 0,
+                "mail.retry_initial_secs must be > 0",
+            ),
+            (
+                m.retry_max_secs >= m.retry_initial_secs,
+                "mail.retry_max_secs must be >= retry_initial_secs",
+            ),
+            (m.max_attempts > 0, "mail.max_attempts must be > 0"),
+            (
+                m.poll_interval_ms >= 10,
+                "mail.poll_interval_ms must be >= 10",
+            ),
+            (
+                m.smtp_timeout_secs > 0,
+                "mail.smtp_timeout_secs must be > 0",
+            ),
+            (
+                m.subject_chars > 0 && m.body_chars > 0,
+                "mail.subject_chars and body_chars must be > 0",
+            ),
+        ];
+        if let Some((_, msg)) = checks.iter().find(|(ok, _)| !ok) {
+            return Err(AppError::Config((*msg).to_string()));
+        }
+        crate::mail::check_config(m).map_err(AppError::Config)
     }
 }
 
@@ -264,5 +342,23 @@ mod tests {
         let mut cfg = Config::defaults();
         cfg.server.request_head_timeout_secs = 0;
         assert!(cfg.validate().is_err());
+        let mut cfg = Config::defaults();
+        cfg.mail.retry_max_secs = cfg.mail.retry_initial_secs - 1;
+        assert!(cfg.validate().is_err());
+        let mut cfg = Config::defaults();
+        cfg.mail.from = "not an address".into();
+        assert!(cfg.validate().is_err());
+    }
+
+    #[test]
+    fn a_bad_smtp_url_is_refused_without_showing_it() {
+        let mut cfg = Config::defaults();
+        cfg.mail.smtp_url = Secret::new("ftp://user:hunter2@mail.example.org");
+        let err = cfg.validate().unwrap_err().to_string();
+        assert!(!err.contains("hunter2"), "{err}");
+        assert_eq!(format!("{:?}", cfg.mail.smtp_url), "[redacted]");
+        cfg.mail.smtp_url = Secret::new("smtps://user:hunter2@mail.example.org:465");
+        cfg.validate().unwrap();
+        assert!(!format!("{cfg:?}").contains("hunter2"));
     }
 }

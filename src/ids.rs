@@ -59,6 +59,10 @@ id_type!(
     /// A mailbox message (R4), stored once and listed in each participant's folders.
     MessageId
 );
+id_type!(
+    /// An outgoing e-mail (its queue entry, its Message-ID and its outbox file name).
+    MailId
+);
 
 #[cfg(test)]
 mod tests {

@@ -10,6 +10,7 @@
 //! - [`service`]: one module per area; permission checks, one store transaction, results.
 //! - [`store`]: the narrow key-value trait, the sled backend with group commit, a memory backend.
 //! - [`live`]: WebSocket sessions, user and room actors, the registry, the `Bus` seam.
+//! - [`mail`]: outbound e-mail: a queue written in the caller's transaction, one sender thread.
 //! - [`http`]: routes per area, the `Member` extractor (cookie + CSRF, or bearer), OpenAPI.
 //! - [`server`]: the wiring: store → services → HTTP server.
 //! - [`demo`]: the demo data set loaded on an empty store.
@@ -32,6 +33,7 @@ pub mod error;
 pub mod http;
 pub mod ids;
 pub mod live;
+pub mod mail;
 pub mod server;
 pub mod service;
 pub mod store;

@@ -14,7 +14,7 @@ use crate::live::bus::{Bus, LocalBus};
 use crate::live::registry::Registry;
 use crate::service::Core;
 use crate::store::{SledStore, Store};
-use crate::{demo, http, telemetry};
+use crate::{demo, http, mail, telemetry};
 use actix::{Actor, Addr};
 
 /// A started server: its address, a handle to stop it, and the future that runs it.
@@ -23,6 +23,8 @@ pub struct Running {
     pub server: Server,
     pub core: web::Data<Core>,
     pub registry: Addr<Registry>,
+    /// The mail sender; stopped when the server stops (or when this is dropped).
+    pub mail: mail::Sender,
 }
 
 /// Opens the sled store named in the config and the services over it.
@@ -52,6 +54,7 @@ pub fn start(config: Config, handle_signals: bool) -> Result<Running, AppError> 
     let listener = TcpListener::bind(bind)
         .map_err(|e| AppError::Config(format!("cannot listen on {bind}: {e}")))?;
     let addr = listener.local_addr().map_err(AppError::internal)?;
+    let mail = mail::Sender::start(core.clone().into_inner())?;
     let server = http::server(core.clone(), registry.clone(), listener, handle_signals)
         .map_err(AppError::internal)?;
     Ok(Running {
@@ -59,6 +62,7 @@ pub fn start(config: Config, handle_signals: bool) -> Result<Running, AppError> 
         server,
         core,
         registry,
+        mail,
     })
 }
 
@@ -67,11 +71,17 @@ impl Running {
         self.server.handle()
     }
 
-    /// Serves until stopped, then makes everything written durable before returning.
+    /// Serves until stopped, stops the mail sender (after the mail in hand), then makes
+    /// everything written durable before returning.
     pub async fn wait(self) -> Result<(), AppError> {
         self.server.await.map_err(AppError::internal)?;
         let core = self.core.clone();
-        http::run(move || core.store.wait_durable().map_err(AppError::from)).await?;
+        let sender = self.mail;
+        http::run(move || {
+            drop(sender);
+            core.store.wait_durable().map_err(AppError::from)
+        })
+        .await?;
         tracing::info!("store flushed; shut down cleanly");
         Ok(())
     }

@@ -24,6 +24,7 @@ use crate::domain::user::User;
 use crate::error::AppError;
 use crate::ids::UserId;
 use crate::live::bus::Bus;
+use crate::mail::Outbox;
 use crate::store::{Store, Tree};
 use rate_limit::RateLimits;
 
@@ -35,6 +36,8 @@ pub struct Core {
     pub rate_limits: RateLimits,
     /// Where committed events go (the live layer, or nowhere for the CLI).
     pub bus: Arc<dyn Bus>,
+    /// Wakes the mail sender after a transaction queued mail (`crate::mail`).
+    pub outbox: Outbox,
 }
 
 impl Core {
@@ -51,6 +54,7 @@ impl Core {
             clock,
             rate_limits,
             bus,
+            outbox: Outbox::new(),
         }
     }
 

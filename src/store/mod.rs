@@ -82,10 +82,18 @@ pub enum Tree {
     UseridSent,
     /// user id → number of unread messages in the inbox (8 bytes), kept with the inbox.
     UseridUnreadmail,
+    /// due time (Unix milliseconds, 8 bytes) ++ mail id → (). The outbound mail queue in the
+    /// order mails are due: the sender takes entries from the front (`src/mail`).
+    MaildueMailid,
+    /// mail id → `QueuedMail` (the mail, attempts so far, last error) while it waits to be sent.
+    MailidMail,
+    /// mail id → `QueuedMail` the sender gave up on after `mail.max_attempts`, kept for the
+    /// operator.
+    MailidDeadmail,
 }
 
 impl Tree {
-    pub const ALL: [Tree; 30] = [
+    pub const ALL: [Tree; 33] = [
         Tree::Meta,
         Tree::UseridUser,
         Tree::EmailUserid,
@@ -116,6 +124,9 @@ impl Tree {
         Tree::UseridInbox,
         Tree::UseridSent,
         Tree::UseridUnreadmail,
+        Tree::MaildueMailid,
+        Tree::MailidMail,
+        Tree::MailidDeadmail,
     ];
 
     pub fn name(self) -> &'static str {
@@ -150,6 +161,9 @@ impl Tree {
             Tree::UseridInbox => "userid_inbox",
             Tree::UseridSent => "userid_sent",
             Tree::UseridUnreadmail => "userid_unreadmail",
+            Tree::MaildueMailid => "maildue_mailid",
+            Tree::MailidMail => "mailid_mail",
+            Tree::MailidDeadmail => "mailid_deadmail",
         }
     }
 }

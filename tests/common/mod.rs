@@ -32,6 +32,7 @@ pub fn test_config(dir: &std::path::Path) -> Config {
     cfg.store.path = dir.join("data");
     cfg.store.load_demo_on_empty = false;
     cfg.search.index_dir = dir.join("index");
+    cfg.mail.outbox_dir = dir.join("outbox");
     cfg
 }
 
