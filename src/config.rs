@@ -140,6 +140,10 @@ pub struct AuthConfig {
     pub rate_tracker_max_keys: usize,
 }
 
+/// Room that "Send a message" by e-mail needs around the member's text (sender's name and
+/// address twice, and two lines of explanation).
+pub const EMAIL_FRAME_CHARS: usize = 1000;
+
 /// Every size and count limit of the API, named so operators can see and change them.
 /// Public (`GET /api/ui`): the browser UI shows them as form hints.
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
@@ -289,6 +293,7 @@ impl Config {
 
     fn validate_mail(&self) -> Result<(), AppError> {
         let m = &self.mail;
+        let l = &self.limits;
         let checks: [(bool, &str); 6] = [
             (
                 m.retry_initial_secs > 0,
@@ -308,8 +313,9 @@ impl Config {
                 "mail.smtp_timeout_secs must be > 0",
             ),
             (
-                m.subject_chars > 0 && m.body_chars > 0,
-                "mail.subject_chars and body_chars must be > 0",
+                m.subject_chars >= l.mail_subject_chars
+                    && m.body_chars >= l.mail_body_chars + EMAIL_FRAME_CHARS,
+                "mail.subject_chars must be >= limits.mail_subject_chars, and mail.body_chars >= limits.mail_body_chars + 1000 (a member's message goes out by e-mail with a short frame around it)",
             ),
         ];
         if let Some((_, msg)) = checks.iter().find(|(ok, _)| !ok) {

@@ -479,6 +479,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/mail/{id}"),
     ("post", "/api/mail/{id}/unread"),
     ("delete", "/api/mail/{id}"),
+    ("post", "/api/users/{id}/message"),
     ("get", "/api/nso/members"),
     ("put", "/api/nso/members/{id}/validation"),
     ("delete", "/api/nso/members/{id}/validation"),

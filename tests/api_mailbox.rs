@@ -304,3 +304,110 @@ async fn folders_page_newest_first_and_sending_is_throttled() {
     assert_eq!(unread(&k.bob).await, 3);
     k.server.stop().await;
 }
+
+/// The `.eml` files the outbox holds now.
+fn outbox(server: &TestServer) -> Vec<std::path::PathBuf> {
+    common::email::eml_files(&server.core.config.mail.outbox_dir)
+}
+
+async fn message(from: &Client, to: u64, subject: &str, body: &str) -> (StatusCode, Value) {
+    from.post(
+        &format!("/api/users/{to}/message"),
+        json!({"subject": subject, "body": body}),
+    )
+    .await
+}
+
+#[actix_web::test]
+async fn send_a_message_goes_to_the_mailbox_between_contacts_and_by_e_mail_otherwise() {
+    let k = cast_with(|_| {}).await;
+
+    // Contacts: an internal message, nothing e-mailed.
+    let (status, answer) = message(&k.ann, k.bob_id, "Hello Bob", "Between contacts").await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["delivered"], "mailbox");
+    assert_eq!(
+        folder(&k.bob, "/api/mail/inbox").await[0]["subject"],
+        "Hello Bob"
+    );
+
+    // Dan is validated but no contact: his private e-mail gets the text, Ann's name and
+    // address (also as Reply-To); his mailbox and Ann's sent folder stay empty.
+    let (status, answer) = message(
+        &k.ann,
+        k.dan_id,
+        "Project idea",
+        "Would you like to work with us?",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer, json!({"delivered": "email"}));
+    assert!(
+        !answer.to_string().contains("dan@x.eu"),
+        "the address is never shown"
+    );
+    common::email::wait_until("the e-mail is written", || outbox(&k.server).len() == 1).await;
+    let raw = std::fs::read_to_string(&outbox(&k.server)[0]).unwrap();
+    let mail = common::email::parse(&raw);
+    assert!(
+        mail.header("To").contains("dan@x.eu"),
+        "{}",
+        mail.header("To")
+    );
+    assert!(mail.header("Reply-To").contains("ann@x.eu"));
+    assert!(common::email::decode_header(&mail.header("Reply-To")).contains("ann"));
+    assert_eq!(
+        common::email::decode_header(&mail.header("Subject")),
+        "Project idea"
+    );
+    assert!(
+        mail.body.contains("Would you like to work with us?"),
+        "{}",
+        mail.body
+    );
+    assert!(
+        mail.body.contains("ann <ann@x.eu> sent you a message"),
+        "{}",
+        mail.body
+    );
+    assert!(folder(&k.dan, "/api/mail/inbox").await.is_empty());
+    let ann_sent = folder(&k.ann, "/api/mail/sent").await;
+    assert_eq!(ann_sent.len(), 1, "only the message to Bob is stored");
+
+    // A member who is not validated is reached by e-mail too.
+    let (_, answer) = message(&k.ann, k.new_id, "Welcome", "Hi!").await;
+    assert_eq!(answer["delivered"], "email");
+    common::email::wait_until("the second e-mail", || outbox(&k.server).len() == 2).await;
+
+    // Dan blocks Ann: she is told it went by e-mail, and nothing goes out.
+    let (status, _) = k
+        .dan
+        .send(Method::PUT, &format!("/api/blocks/{}", k.ann_id), None)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, answer) = message(&k.ann, k.dan_id, "Again", "Please answer").await;
+    assert_eq!(answer["delivered"], "email");
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(
+        outbox(&k.server).len(),
+        2,
+        "nothing for a member who blocked the sender"
+    );
+
+    assert_error(
+        &message(&k.ann, k.dan_id, " ", "x").await,
+        StatusCode::BAD_REQUEST,
+        "validation_failed",
+    );
+    assert_error(
+        &message(&k.ann, k.ann_id, "Me", "x").await,
+        StatusCode::BAD_REQUEST,
+        "validation_failed",
+    );
+    assert_error(
+        &message(&k.ann, 555_555, "Who", "x").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
+    k.server.stop().await;
+}

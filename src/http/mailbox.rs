@@ -9,7 +9,8 @@ use super::run;
 use crate::domain::mailbox::{Folder, MailSummary};
 use crate::error::{AppError, ErrorBody};
 use crate::ids::MessageId;
-use crate::service::mailbox::{self, MessageView, NewMessage};
+use crate::ids::UserId;
+use crate::service::mailbox::{self, Delivered, DirectMessage, MessageView, NewMessage};
 use crate::service::notifications::Unread;
 use crate::service::{Core, Page, PageQuery};
 
@@ -21,7 +22,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(unread)
         .service(read)
         .service(mark_unread)
-        .service(delete_mine);
+        .service(delete_mine)
+        .service(message_member);
 }
 
 /// Send a message to contacts (`to`, `cc`). Refused as a whole, naming the recipient, when
@@ -110,4 +112,23 @@ async fn delete_mine(
     let (me, id) = (m.0.user.id, MessageId(id.into_inner()));
     run(move || mailbox::delete(&core, me, id)).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// "Send a message" from a member's profile (R3): to the mailbox when we are validated
+/// contacts, otherwise to their private e-mail with my name and e-mail address (their address
+/// is never shown to me). Answers where it went.
+#[utoipa::path(tag = "mail", params(("id" = u64, Path)), request_body = DirectMessage,
+    responses((status = 200, body = Delivered), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
+#[post("/users/{id}/message")]
+async fn message_member(
+    core: web::Data<Core>,
+    m: Member,
+    id: web::Path<u64>,
+    body: web::Json<DirectMessage>,
+) -> Result<HttpResponse, AppError> {
+    let (me, them) = (m.0.user.id, UserId(id.into_inner()));
+    let delivered =
+        run(move || mailbox::message_member(&core, me, them, body.into_inner())).await?;
+    Ok(HttpResponse::Ok().json(delivered))
 }

@@ -408,3 +408,118 @@ pub fn unread(core: &Core, actor: UserId) -> Result<Unread, AppError> {
             })
         })
 }
+
+/// "Send a message" from a profile (R3): a subject and a text for one member.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[garde(context(Limits as ctx))]
+#[serde(deny_unknown_fields)]
+pub struct DirectMessage {
+    #[garde(length(chars, min = 1, max = ctx.mail_subject_chars))]
+    pub subject: String,
+    #[garde(length(chars, min = 1, max = ctx.mail_body_chars))]
+    pub body: String,
+}
+
+/// Where a "Send a message" went.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case", tag = "delivered")]
+pub enum Delivered {
+    /// To the mailbox: we are validated contacts.
+    Mailbox { message: MessageView },
+    /// To the member's private e-mail, with my name and e-mail address so they can answer.
+    /// Their address is never shown to me.
+    Email,
+}
+
+/// "Send a message" (R3): an internal message when the two are validated contacts, otherwise
+/// an e-mail to the recipient's private address carrying the text, the sender's name and the
+/// sender's e-mail address (also as Reply-To). Nothing is stored in the recipient's mailbox.
+/// A member who blocked the sender gets nothing, and the sender cannot tell.
+pub fn message_member(
+    core: &Core,
+    actor: UserId,
+    target: UserId,
+    input: DirectMessage,
+) -> Result<Delivered, AppError> {
+    input.validate_with(&core.config.limits)?;
+    if input.subject.trim().is_empty() || input.body.trim().is_empty() {
+        return Err(AppError::Validation(
+            "subject and body must not be blank".into(),
+        ));
+    }
+    if actor == target {
+        return Err(AppError::Validation(
+            "you cannot send a message to yourself".into(),
+        ));
+    }
+    let me = core.user(actor)?;
+    let them = core.user(target)?;
+    let contacts = core.store.read(&[Tree::UseridContactid], |tx| {
+        are_contacts_in(tx, actor, target)
+    })?;
+    if contacts && me.validation.is_some() && them.validation.is_some() {
+        let message = send(
+            core,
+            actor,
+            NewMessage {
+                to: vec![target],
+                cc: vec![],
+                subject: input.subject,
+                body: input.body,
+                in_reply_to: None,
+            },
+        )?;
+        return Ok(Delivered::Mailbox { message });
+    }
+    let limiter = &core.rate_limits.messages;
+    limiter.acquire(&actor.to_string(), core.clock.now())?;
+    let mail = email_for(&me, &them, &input);
+    let id = crate::ids::MailId(core.store.next_id()?);
+    let now = core.clock.now();
+    let mut trees = vec![Tree::UseridBlockedid];
+    trees.extend(crate::mail::TREES);
+    let queued = core.store.transact(&trees, |tx| {
+        // Checked in the transaction that queues: a block made a moment ago is honoured.
+        if super::contacts::blocks_in(tx, target, actor)? {
+            return Ok(false);
+        }
+        crate::mail::enqueue(core, tx, id, now, &mail)?;
+        Ok(true)
+    });
+    match queued {
+        Ok(queued) => {
+            if queued {
+                core.outbox.wake();
+            }
+            tracing::info!(from = %actor, to = %target, queued, "member message by e-mail");
+            Ok(Delivered::Email)
+        }
+        Err(e) => {
+            limiter.release_one(&actor.to_string());
+            Err(e)
+        }
+    }
+}
+
+/// The e-mail for a member who is not (yet) a contact: who wrote, their address to answer,
+/// the text, and why the recipient gets it. The framing adds at most `EMAIL_FRAME_CHARS` to
+/// the text (config validation keeps `mail.body_chars` large enough for it).
+fn email_for(me: &User, them: &User, input: &DirectMessage) -> crate::mail::OutgoingMail {
+    let name = &me.profile.display_name;
+    let body = format!(
+        "{name} <{email}> sent you a message on Twinhub:\n\n{text}\n\n-- \nAnswer by replying to this e-mail: it goes to {name} at {email}.\nYou received it because {name} found your profile on Twinhub. Your e-mail address was not shown to them.\nTo stop messages from {name}, block them from their profile on Twinhub.\n",
+        email = me.email,
+        text = input.body,
+    );
+    crate::mail::OutgoingMail {
+        to_address: them.email.clone(),
+        to_name: them.profile.display_name.clone(),
+        subject: input.subject.trim().to_string(),
+        body,
+        reply_to: Some(crate::mail::NamedAddress {
+            name: name.clone(),
+            address: me.email.clone(),
+        }),
+        kind: crate::mail::MailKind::MemberMessage,
+    }
+}

@@ -2,6 +2,7 @@
 //! and a small HTTP client that keeps a session the way a browser or API client would.
 #![allow(dead_code)]
 
+pub mod email;
 pub mod ws;
 
 use actix_web::dev::ServerHandle;
