@@ -6,7 +6,7 @@ import * as i18n from "./i18n.js";
 import { t } from "./i18n.js";
 import { api, setCsrf, setSessionHooks, ApiError } from "./api.js";
 import { Live } from "./live.js";
-import { state, applyUnread, emitLive } from "./state.js";
+import { state, applyUnread, applyMailUnread, emitLive } from "./state.js";
 import { renderTopbar, updateCounts, closeMenusOnOutsideClick } from "./topbar.js";
 import { toast, clearToasts, errorText, notice } from "./ui.js";
 import { notificationText } from "./pages/notifications.js";
@@ -22,6 +22,7 @@ const ROLE_CHANGES = new Set(["validated", "validation_withdrawn", "validation_r
 const live = new Live({
   onEvent: (event) => {
     if (event.unread !== undefined) applyUnread(event.unread, event.seq);
+    if (event.kind === "mail") applyMailUnread(event.unread_mail, event.seq);
     if (event.kind === "notification") {
       toast(notificationText(event.notification));
       if (ROLE_CHANGES.has(event.notification.kind)) roleChanged();
@@ -32,6 +33,7 @@ const live = new Live({
   onResync: () => {
     // The server's numbering restarted from its `last_seq`: older counts are not newer.
     state.unread.seq = -1;
+    state.mailUnread.seq = -1;
     refreshUnread();
     emitLive({ kind: "resync" });
   },
@@ -39,19 +41,20 @@ const live = new Live({
     state.liveStatus = s;
     updateCounts();
   },
-  // After every (re)connection: the count is fetched again, so a reconnect never leaves a
-  // stale number (the sequence guard drops it if a newer event got there first).
+  // After every (re)connection: the counts are fetched again, so a reconnect never leaves a
+  // stale number (the sequence guard drops one if a newer event got there first).
   onReady: () => refreshUnread(),
   onSessionEnded: () => checkSession(),
 });
 
+/** Fetches both unread counts (notifications, mailbox); each keeps the newer of answer and event. */
 async function refreshUnread() {
-  try {
-    const u = await api.get("/api/notifications/unread");
-    if (applyUnread(u.unread, u.seq)) updateCounts();
-  } catch (err) {
-    if (err.status === 401) checkSession();
-  }
+  const [notes, mail] = await Promise.allSettled([api.get("/api/notifications/unread"), api.get("/api/mail/unread")]);
+  let changed = false;
+  if (notes.status === "fulfilled") changed = applyUnread(notes.value.unread, notes.value.seq) || changed;
+  if (mail.status === "fulfilled") changed = applyMailUnread(mail.value.unread, mail.value.seq) || changed;
+  if (changed) updateCounts();
+  if ([notes, mail].some((r) => r.status === "rejected" && r.reason?.status === 401)) checkSession();
 }
 
 /**
@@ -86,7 +89,7 @@ function setMe(response) {
 /** A validation decision arrived: read the profile again and redraw pages that show it. */
 async function roleChanged() {
   await checkSession();
-  if (["/", "/profile"].includes(document.body.dataset.route)) render();
+  if (["/", "/profile", "/people/:id", "/contacts"].includes(document.body.dataset.route)) render();
 }
 
 /** Starts the tab over for a logged-in member (login, register, or a switch seen later). */
@@ -110,6 +113,7 @@ function resetMember() {
   state.me = null;
   setCsrf(null);
   state.unread = { count: 0, seq: -1 };
+  state.mailUnread = { count: 0, seq: -1 };
   state.liveStatus = "offline";
   clearToasts();
 }

@@ -6,8 +6,8 @@ export const state = {
   me: null,
   /** Unread notifications, with the event sequence number the count belongs to. */
   unread: { count: 0, seq: -1 },
-  /** Unread mail arrives with the mailbox; the envelope shows it when there is some. */
-  mailUnread: 0,
+  /** Unread mailbox messages (the envelope's count), with the event number it belongs to. */
+  mailUnread: { count: 0, seq: -1 },
   /** Size limits from config.toml (GET /api/ui), for form hints. */
   limits: {},
   /** "connecting" | "live" | "reconnecting" | "offline" */
@@ -33,5 +33,12 @@ export function emitLive(event) {
 export function applyUnread(count, seq) {
   if (seq < state.unread.seq) return false;
   state.unread = { count, seq };
+  return true;
+}
+
+/** The same rule for the mailbox's unread count (`mail` events, GET /api/mail/unread). */
+export function applyMailUnread(count, seq) {
+  if (seq < state.mailUnread.seq) return false;
+  state.mailUnread = { count, seq };
   return true;
 }

@@ -111,6 +111,12 @@ function profileLabel() {
   return n ? `${t("topbar.profile_menu")} (${t("topbar.unread_notifications", { count: n })})` : t("topbar.profile_menu");
 }
 
+/** The envelope's name carries the unread message count, like the profile button's. */
+function mailboxLabel() {
+  const n = state.mailUnread.count;
+  return n ? `${t("topbar.mailbox")} (${t("topbar.unread_mail", { count: n })})` : t("topbar.mailbox");
+}
+
 /** Draws the whole bar. */
 export function renderTopbar(el, { onLanguage, onLogout }) {
   const left = h(
@@ -133,11 +139,11 @@ export function renderTopbar(el, { onLanguage, onLogout }) {
             href: "#/mailbox",
             class: "icon-link",
             id: "mailbox-link",
-            "aria-label": state.mailUnread ? `${t("topbar.mailbox")} (${t("topbar.unread_mail", { count: state.mailUnread })})` : t("topbar.mailbox"),
+            "aria-label": mailboxLabel(),
             title: t("topbar.mailbox"),
           },
           icon("envelope"),
-          countBadge(state.mailUnread, "mail-count"),
+          countBadge(state.mailUnread.count, "mail-count"),
         ),
         profileMenu(onLogout),
         shortcuts(),
@@ -155,11 +161,10 @@ export function renderTopbar(el, { onLanguage, onLogout }) {
 /** Updates only the counts and the live state, without redrawing (keeps open menus open). */
 export function updateCounts() {
   const n = state.unread.count;
-  const badge = document.getElementById("notification-count");
-  if (badge) {
-    badge.textContent = n > 99 ? "99+" : String(n);
-    badge.hidden = n === 0;
-  }
+  setBadge(document.getElementById("notification-count"), n);
+  const mail = state.mailUnread.count;
+  setBadge(document.getElementById("mail-count"), mail);
+  document.getElementById("mailbox-link")?.setAttribute("aria-label", mailboxLabel());
   document.getElementById("profile-summary")?.setAttribute("aria-label", profileLabel());
   const inline = document.getElementById("notification-count-menu");
   if (inline) inline.textContent = String(n);
@@ -169,4 +174,10 @@ export function updateCounts() {
     live.className = `live-state live-${state.liveStatus}`;
     live.firstChild.textContent = liveText();
   }
+}
+
+function setBadge(badge, n) {
+  if (!badge) return;
+  badge.textContent = n > 99 ? "99+" : String(n);
+  badge.hidden = n === 0;
 }

@@ -10,12 +10,16 @@ export function errorText(err) {
   return text === `error.${code}` ? t("error.internal") : text;
 }
 
+/** Errors whose server message names what to fix (a field, an existing school, a recipient). */
+const DETAILED = new Set(["validation_failed", "conflict", "forbidden"]);
+
 /**
  * The server's own explanation, for the errors where it names what to fix (which field, which
- * existing school). It is in English: marked so, and shown under the translated sentence.
+ * existing school, which recipient is not a contact or why a contact request is refused). It
+ * is in English: marked so, and shown under the translated sentence.
  */
-function errorDetail(err) {
-  if (err?.code !== "validation_failed" && err?.code !== "conflict") return null;
+export function errorDetail(err) {
+  if (!DETAILED.has(err?.code)) return null;
   return err.message ? h("span", { class: "detail", lang: "en" }, err.message) : null;
 }
 
@@ -87,6 +91,16 @@ export function comingSoon(what) {
     h("p", { class: "badge badge-soon" }, t("common.coming_soon")),
     h("p", {}, t("placeholder.text", { what })),
     h("p", {}, h("a", { href: "#/" }, t("placeholder.back"))),
+  );
+}
+
+/** A member's picture and name, the name linking to their profile; `extra` goes under it. */
+export function personLine(person, ...extra) {
+  return h(
+    "div",
+    { class: "person-line" },
+    avatar(person, "sm"),
+    h("div", {}, h("a", { href: `#/people/${person.id}` }, person.display_name), extra),
   );
 }
 
