@@ -84,6 +84,15 @@ export function t(key, params = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in params ? String(params[name]) : `{${name}}`));
 }
 
+/** A number written the reader's way (20,000 · 20 000 · 20.000). */
+export function formatNumber(n) {
+  try {
+    return new Intl.NumberFormat(current).format(n);
+  } catch {
+    return String(n);
+  }
+}
+
 /** eTwinning country codes are ISO 3166 except Greece (EL). */
 export function countryName(code) {
   if (!code) return "";

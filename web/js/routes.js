@@ -10,6 +10,7 @@ import { ownProfilePage, editProfilePage, memberPage } from "./pages/profile.js"
 import { schoolsPage, schoolPage } from "./pages/schools.js";
 import { notificationsPage } from "./pages/notifications.js";
 import { nsoPage } from "./pages/nso.js";
+import { contactsPage } from "./pages/contacts.js";
 
 function placeholder(key) {
   return async () => ({
@@ -37,6 +38,7 @@ export const routes = [
   { path: "/schools/:id", page: schoolPage, auth: true },
   { path: "/notifications", page: notificationsPage, auth: true },
   { path: "/nso", page: nsoPage, auth: true },
+  { path: "/contacts", page: contactsPage, auth: true },
   { path: "/mailbox", page: placeholder("nav.mailbox"), auth: true },
   { path: "/networking", page: placeholder("nav.networking"), auth: true },
   { path: "/groups", page: placeholder("nav.groups"), auth: true },
