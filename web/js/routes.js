@@ -11,6 +11,7 @@ import { schoolsPage, schoolPage } from "./pages/schools.js";
 import { notificationsPage } from "./pages/notifications.js";
 import { nsoPage } from "./pages/nso.js";
 import { contactsPage } from "./pages/contacts.js";
+import { inboxPage, sentPage, newMessagePage, messagePage } from "./pages/mailbox.js";
 
 function placeholder(key) {
   return async () => ({
@@ -39,7 +40,11 @@ export const routes = [
   { path: "/notifications", page: notificationsPage, auth: true },
   { path: "/nso", page: nsoPage, auth: true },
   { path: "/contacts", page: contactsPage, auth: true },
-  { path: "/mailbox", page: placeholder("nav.mailbox"), auth: true },
+  { path: "/mailbox", page: inboxPage, auth: true },
+  // The fixed paths before /mailbox/:id, which would otherwise take them.
+  { path: "/mailbox/sent", page: sentPage, auth: true },
+  { path: "/mailbox/new", page: newMessagePage, auth: true },
+  { path: "/mailbox/:id", page: messagePage, auth: true },
   { path: "/networking", page: placeholder("nav.networking"), auth: true },
   { path: "/groups", page: placeholder("nav.groups"), auth: true },
   { path: "/projects", page: placeholder("nav.projects"), auth: true },
