@@ -7,7 +7,7 @@ import { t, lang } from "../i18n.js";
 import { api, query } from "../api.js";
 import { state, onLive } from "../state.js";
 import { validationStatus } from "./profile.js";
-import { notificationText } from "./notifications.js";
+import { notificationSentence } from "./notifications.js";
 
 function welcome() {
   return {
@@ -36,7 +36,7 @@ function latestView(items) {
   return h(
     "ul",
     { class: "plain-list", id: "home-notifications" },
-    items.map((n) => h("li", { class: n.read_at ? "" : "unread" }, notificationText(n), " ", h("span", { class: "muted" }, when(n.created_at, lang())))),
+    items.map((n) => h("li", { class: n.read_at ? "" : "unread" }, notificationSentence(n), " ", h("span", { class: "muted" }, when(n.created_at, lang())))),
   );
 }
 
@@ -114,6 +114,8 @@ export async function homePage() {
       "section",
       { class: "tiles", "aria-label": t("topbar.shortcuts") },
       area("#/profile", "nav.profile", "home.area_profile"),
+      area("#/contacts", "nav.contacts", "home.area_contacts"),
+      area("#/mailbox", "nav.mailbox", "home.area_mailbox"),
       area("#/networking", "nav.networking", "home.area_networking", true),
       area("#/groups", "nav.groups", "home.area_groups", true),
       area("#/projects", "nav.projects", "home.area_projects", true),

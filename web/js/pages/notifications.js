@@ -8,10 +8,19 @@ import { onLive, applyUnread } from "../state.js";
 import { updateCounts } from "../topbar.js";
 import { busy, showError } from "../ui.js";
 
-/** One sentence per notification kind, in the reader's language. */
+/**
+ * One sentence per notification kind, in the reader's language. Names and subjects are what
+ * members typed: they are only ever put in text nodes.
+ */
 export function notificationText(n) {
   const p = n.params || {};
   switch (n.kind) {
+    case "contact_requested":
+      return t("notification.contact_requested", { name: p.name ?? "" });
+    case "contact_accepted":
+      return t("notification.contact_accepted", { name: p.name ?? "" });
+    case "mail_received":
+      return t("notification.mail_received", { name: p.name ?? "", subject: p.subject ?? "" });
     case "validated":
       return t("notification.validated", { country: countryName(p.country) });
     case "validation_withdrawn":
@@ -21,6 +30,28 @@ export function notificationText(n) {
     default:
       return t("notification.other");
   }
+}
+
+/** Where a notification leads, when there is a page for it (else null). */
+export function notificationLink(n) {
+  const p = n.params || {};
+  const id = (v) => (Number.isSafeInteger(v) && v > 0 ? v : null);
+  switch (n.kind) {
+    case "contact_requested":
+      return "#/contacts";
+    case "contact_accepted":
+      return id(p.by) ? `#/people/${p.by}` : "#/contacts";
+    case "mail_received":
+      return id(p.message) ? `#/mailbox/${p.message}` : "#/mailbox";
+    default:
+      return null;
+  }
+}
+
+/** The notification's sentence, as a link to its page when it has one. */
+export function notificationSentence(n) {
+  const href = notificationLink(n);
+  return href ? h("a", { href }, notificationText(n)) : notificationText(n);
 }
 
 function applyCount(answer) {
@@ -61,7 +92,7 @@ export async function notificationsPage() {
         "div",
         {},
         unread ? h("span", { class: "sr-only" }, t("notifications.unread_marker")) : null,
-        h("p", {}, notificationText(n)),
+        h("p", {}, notificationSentence(n)),
         reason,
         h("p", { class: "muted" }, when(n.created_at, lang())),
       ),
