@@ -171,6 +171,8 @@ pub struct Limits {
     pub mail_recipients_max: usize,
     pub messages_per_window: u32,
     pub message_window_secs: u64,
+    pub emails_per_window: u32,
+    pub email_window_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -228,8 +230,12 @@ impl Config {
             ),
             (v.outbound_queue > 0, "live.outbound_queue must be > 0"),
             (
-                l.messages_per_window > 0 && l.message_window_secs > 0 && l.mail_recipients_max > 0,
-                "limits.messages_per_window, message_window_secs and mail_recipients_max must be > 0",
+                l.messages_per_window > 0
+                    && l.message_window_secs > 0
+                    && l.mail_recipients_max > 0
+                    && l.emails_per_window > 0
+                    && l.email_window_secs > 0,
+                "limits.messages_per_window, message_window_secs, mail_recipients_max, emails_per_window and email_window_secs must be > 0",
             ),
             (
                 l.contact_requests_per_window > 0 && l.contact_request_window_secs > 0,

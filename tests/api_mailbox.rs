@@ -411,3 +411,23 @@ async fn send_a_message_goes_to_the_mailbox_between_contacts_and_by_e_mail_other
     );
     k.server.stop().await;
 }
+
+#[actix_web::test]
+async fn e_mails_to_non_contacts_have_their_own_lower_throttle() {
+    let k = cast_with(|cfg| cfg.limits.emails_per_window = 2).await;
+    for n in 0..2 {
+        let (status, answer) = message(&k.ann, k.dan_id, &format!("n{n}"), "x").await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+    }
+    assert_error(
+        &message(&k.ann, k.dan_id, "n2", "x").await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+    );
+    // The mailbox between contacts is not held back by it.
+    assert_eq!(
+        message(&k.ann, k.bob_id, "still", "fine").await.1["delivered"],
+        "mailbox"
+    );
+    k.server.stop().await;
+}

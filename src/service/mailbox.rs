@@ -471,7 +471,7 @@ pub fn message_member(
         )?;
         return Ok(Delivered::Mailbox { message });
     }
-    let limiter = &core.rate_limits.messages;
+    let limiter = &core.rate_limits.emails;
     limiter.acquire(&actor.to_string(), core.clock.now())?;
     let mail = email_for(&me, &them, &input);
     let id = crate::ids::MailId(core.store.next_id()?);

@@ -99,8 +99,10 @@ pub struct RateLimits {
     pub registrations_per_address: WindowCounter,
     /// Contact requests per member (`[limits]`).
     pub contact_requests: WindowCounter,
-    /// Mailbox messages (and e-mails to non-contacts) per member (`[limits]`).
+    /// Mailbox messages per member (`[limits]`).
     pub messages: WindowCounter,
+    /// E-mails to non-contacts ("Send a message") per member (`[limits]`).
+    pub emails: WindowCounter,
 }
 
 impl RateLimits {
@@ -134,6 +136,7 @@ impl RateLimits {
                 limits.message_window_secs,
                 max,
             ),
+            emails: WindowCounter::new(limits.emails_per_window, limits.email_window_secs, max),
         }
     }
 }
