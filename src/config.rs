@@ -136,6 +136,7 @@ pub struct AuthConfig {
     pub login_failures_per_address: u32,
     pub login_failure_window_secs: u64,
     pub registrations_per_address: u32,
+    pub registration_notices_per_address: u32,
     pub registration_window_secs: u64,
     pub rate_tracker_max_keys: usize,
 }

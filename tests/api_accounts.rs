@@ -627,3 +627,42 @@ async fn invalid_registrations_are_refused_and_create_no_account() {
     assert!(!exists(&server, "nopass@example.eu"));
     server.stop().await;
 }
+
+#[actix_web::test]
+async fn registering_a_taken_address_tells_its_owner_by_e_mail_once_per_window() {
+    let server = common::start().await;
+    let c = server.client();
+    let (status, _) = c.register("owner@x.eu", "FR").await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let outbox = server.core.config.mail.outbox_dir.clone();
+    assert!(
+        common::email::eml_files(&outbox).is_empty(),
+        "a new account is not e-mailed"
+    );
+
+    // The same answer as for a new account, and the owner hears of it.
+    for _ in 0..3 {
+        let (status, body) = c.register("Owner@X.eu", "DE").await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    }
+    common::email::wait_until("the notice is written", || {
+        common::email::eml_files(&outbox).len() == 1
+    })
+    .await;
+    let raw = std::fs::read_to_string(&common::email::eml_files(&outbox)[0]).unwrap();
+    let mail = common::email::parse(&raw);
+    assert!(mail.header("To").contains("owner@x.eu"));
+    assert!(
+        mail.body
+            .contains("Someone just tried to create a Twinhub account"),
+        "{}",
+        mail.body
+    );
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(1200)).await;
+    assert_eq!(
+        common::email::eml_files(&outbox).len(),
+        1,
+        "once per window, not per attempt"
+    );
+    server.stop().await;
+}

@@ -122,7 +122,36 @@ pub fn register(core: &Core, input: RegisterInput, addr: IpAddr) -> Result<(), A
     let created = insert_user(core, &user)?;
     if created {
         tracing::info!(user = %id, "member registered");
+    } else {
+        tell_owner_of_attempt(core, &user.email)?;
     }
+    Ok(())
+}
+
+/// Someone registered with an address that already has an account. The answer to the caller
+/// is the same as for a new account (it must not reveal who is registered), so the owner is
+/// told by e-mail instead, at most `auth.registration_notices_per_address` times per
+/// registration window (an attacker cannot flood a member's inbox this way).
+fn tell_owner_of_attempt(core: &Core, email: &str) -> Result<(), AppError> {
+    let throttle = &core.rate_limits.registration_notices;
+    if throttle.acquire(email, core.clock.now()).is_err() {
+        return Ok(());
+    }
+    let Some(owner) = user_by_email(core, email)? else {
+        return Ok(());
+    };
+    let notice = crate::mail::OutgoingMail {
+        to_address: owner.email.clone(),
+        to_name: owner.profile.display_name.clone(),
+        subject: "Someone tried to register on Twinhub with your e-mail address".into(),
+        body: format!(
+            "Hello {},\n\nSomeone just tried to create a Twinhub account with this e-mail address, which already has one: yours. Nothing was changed.\n\nIf it was you, simply log in with your existing account. If it was not you, you can ignore this message; nobody can use your account without your password.\n",
+            owner.profile.display_name
+        ),
+        reply_to: None,
+        kind: crate::mail::MailKind::Notice,
+    };
+    crate::mail::send(core, &notice)?;
     Ok(())
 }
 

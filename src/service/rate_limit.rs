@@ -97,6 +97,8 @@ pub struct RateLimits {
     pub login_per_account: WindowCounter,
     pub login_per_address: WindowCounter,
     pub registrations_per_address: WindowCounter,
+    /// E-mails telling an account's owner that someone registered with their address.
+    pub registration_notices: WindowCounter,
     /// Contact requests per member (`[limits]`).
     pub contact_requests: WindowCounter,
     /// Mailbox messages per member (`[limits]`).
@@ -123,6 +125,11 @@ impl RateLimits {
             ),
             registrations_per_address: WindowCounter::new(
                 cfg.registrations_per_address,
+                cfg.registration_window_secs,
+                max,
+            ),
+            registration_notices: WindowCounter::new(
+                cfg.registration_notices_per_address,
                 cfg.registration_window_secs,
                 max,
             ),
