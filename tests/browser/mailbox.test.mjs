@@ -6,6 +6,9 @@
 // inbox, message and new-message pages.
 
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import {
@@ -27,13 +30,15 @@ const HOSTILE = '<img src=x onerror="window.pwned=1">';
 
 let server;
 let browser;
+// Where the server writes the e-mails it sends (the file outbox), so none lands in the repository.
+const outbox = mkdtempSync(join(tmpdir(), 'twinhub-outbox-'));
 let anna; // validated, Poland
 let bruno; // validated, Italy
 let chloe; // validated, France: nobody's contact
 let dieter; // registered, not validated
 
 before(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+  [server, browser] = await Promise.all([startServer({ settings: { mail: { outbox_dir: outbox } } }), launchBrowser()]);
   [anna, bruno, chloe, dieter] = await Promise.all([
     registerMember(server.url, { email: 'anna@school.example', display_name: 'Anna Nowak', country: 'PL', password: PASSWORD, validated: true }),
     registerMember(server.url, { email: 'bruno@school.example', display_name: 'Bruno Rossi', country: 'IT', password: PASSWORD, validated: true }),
@@ -45,7 +50,14 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await server?.stop();
+  rmSync(outbox, { recursive: true, force: true });
 });
+
+/** Takes the toasts away, so a screenshot shows the page itself. */
+const withoutToasts = (page) => page.evaluate(() => document.querySelectorAll('.toast').forEach((t) => t.remove()));
+
+/** The e-mails in the outbox so far, as text. */
+const emails = () => readdirSync(outbox).filter((f) => f.endsWith('.eml')).map((f) => readFileSync(join(outbox, f), 'utf8'));
 
 /** A logged-in page at `path`, once its live connection is up. */
 async function open(member, path, options = {}) {
@@ -92,6 +104,7 @@ test('a teacher adds another as a contact from the profile; the other accepts on
   // Anna's open profile page follows: they are contacts now.
   await a.locator('#contact-status', { hasText: en('profile.is_contact', { name: 'Bruno Rossi' }) }).waitFor();
   await a.getByRole('link', { name: en('contacts.write'), exact: true }).waitFor();
+  await withoutToasts(b);
   await screenshot(b, 'contacts');
 
   assertNoConsoleErrors(a);
@@ -170,6 +183,7 @@ test('a message to a contact arrives live on every open tab, is read, and the an
     assert.match(await tab.locator('#mailbox-link').getAttribute('aria-label'), /1 unread message/);
   }
   assert.equal(await row.locator('.mail-who').textContent(), 'Anna Nowak');
+  await withoutToasts(b);
   await screenshot(b, 'mailbox');
 
   // Opening it marks it read: the count goes to 0 on the other tab too.
@@ -182,6 +196,7 @@ test('a message to a contact arrives live on every open tab, is read, and the an
   await bHome.locator('#mail-count').waitFor({ state: 'hidden' });
   await b.locator('#mail-count').waitFor({ state: 'hidden' });
   assert.equal(await bHome.locator('#mailbox-link').getAttribute('aria-label'), en('topbar.mailbox'));
+  await withoutToasts(b);
   await screenshot(b, 'message');
 
   // Anna waits in her inbox; Bruno replies.
@@ -291,6 +306,9 @@ test('"Send a message" on a profile says where it went: the mailbox for a contac
   await done.waitFor();
   assert.equal(await done.textContent(), en('profile.message_sent_email', { name: 'Chloé Martin' }));
   assert.doesNotMatch(await a.locator('main').textContent(), /chloe@school\.example/, 'their address is never shown');
+  // It did go out by e-mail (the server's sender thread writes it to the outbox shortly).
+  for (let i = 0; i < 100 && !emails().some((m) => m.includes('chloe@school.example')); i += 1) await a.waitForTimeout(100);
+  assert.ok(emails().some((m) => m.includes('chloe@school.example') && m.includes('eTwinning project')), 'an e-mail to Chloé');
 
   // To a contact, it goes to the mailbox.
   await a.goto(`${server.url}/#/people/${bruno.user.id}`);
