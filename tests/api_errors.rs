@@ -477,6 +477,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/mail/sent"),
     ("get", "/api/mail/unread"),
     ("get", "/api/mail/{id}"),
+    ("get", "/api/mail/{id}/thread"),
     ("post", "/api/mail/{id}/unread"),
     ("delete", "/api/mail/{id}"),
     ("post", "/api/users/{id}/message"),

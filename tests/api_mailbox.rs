@@ -146,6 +146,28 @@ async fn contacts_write_to_each_other_and_every_tab_follows() {
         folder(&k.ann, "/api/mail/inbox").await[0]["in_reply_to"],
         id
     );
+    let reply_id = reply["id"].as_u64().unwrap();
+
+    // The conversation, oldest first, as each participant holds it.
+    let subjects = |thread: &Value| -> Vec<String> {
+        thread
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["subject"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (status, thread) = k.ann.get(&format!("/api/mail/{reply_id}/thread")).await;
+    assert_eq!(status, StatusCode::OK, "{thread}");
+    assert_eq!(subjects(&thread), ["Our project", "Re: Our project"]);
+    assert_eq!(thread[0]["folder"], "sent");
+    assert_eq!(thread[1]["folder"], "inbox");
+    assert_eq!(
+        thread[1]["read"], false,
+        "showing the thread marks nothing read"
+    );
+    let (_, cats) = k.cat.get(&format!("/api/mail/{id}/thread")).await;
+    assert_eq!(subjects(&cats), ["Our project"], "Cat was not in the reply");
 
     // Deleting is for myself: Bob's copy goes, Ann's and Cat's stay; the last one erases it.
     let (status, _) = k
@@ -179,8 +201,17 @@ async fn contacts_write_to_each_other_and_every_tab_follows() {
         .get_json(twinhub::store::Tree::MessageidMessage, &id.to_be_bytes())
         .unwrap();
     assert!(stored.is_none(), "nobody holds it: erased");
+    let (_, bobs) = k.bob.get(&format!("/api/mail/{reply_id}/thread")).await;
+    assert_eq!(
+        subjects(&bobs),
+        ["Re: Our project"],
+        "deleted for Bob: gone from his thread"
+    );
+    assert_eq!(
+        k.dan.get(&format!("/api/mail/{reply_id}/thread")).await.0,
+        StatusCode::NOT_FOUND
+    );
     // Someone else's message is not found, not forbidden (no hint that it exists).
-    let reply_id = reply["id"].as_u64().unwrap();
     assert_eq!(
         k.dan.get(&format!("/api/mail/{reply_id}")).await.0,
         StatusCode::NOT_FOUND

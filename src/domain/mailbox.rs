@@ -18,6 +18,8 @@ pub struct StoredMessage {
     pub subject: String,
     pub body: String,
     pub in_reply_to: Option<MessageId>,
+    /// The first message of the conversation (this one's own id when it starts one).
+    pub thread: MessageId,
     #[serde(with = "time::serde::rfc3339")]
     pub sent_at: OffsetDateTime,
     /// Folder entries still holding the message; it is erased when the last one goes.

@@ -21,6 +21,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(sent)
         .service(unread)
         .service(read)
+        .service(thread)
         .service(mark_unread)
         .service(delete_mine)
         .service(message_member);
@@ -85,6 +86,19 @@ async fn read(
 ) -> Result<HttpResponse, AppError> {
     let (me, id) = (m.0.user.id, MessageId(id.into_inner()));
     Ok(HttpResponse::Ok().json(run(move || mailbox::read(&core, me, id)).await?))
+}
+
+/// The conversation of one of my messages, oldest first (read marks unchanged).
+#[utoipa::path(tag = "mail", params(("id" = u64, Path)),
+    responses((status = 200, body = Vec<MessageView>), (status = 404, body = ErrorBody)))]
+#[get("/mail/{id}/thread")]
+async fn thread(
+    core: web::Data<Core>,
+    m: Member,
+    id: web::Path<u64>,
+) -> Result<HttpResponse, AppError> {
+    let (me, id) = (m.0.user.id, MessageId(id.into_inner()));
+    Ok(HttpResponse::Ok().json(run(move || mailbox::thread(&core, me, id)).await?))
 }
 
 /// Mark a message of my inbox unread again.

@@ -59,6 +59,7 @@ fn trees() -> Vec<Tree> {
         Tree::UseridInbox,
         Tree::UseridSent,
         Tree::UseridUnreadmail,
+        Tree::UseridThreadMessageid,
     ];
     trees.extend(notifications::TREES);
     trees
@@ -66,6 +67,10 @@ fn trees() -> Vec<Tree> {
 
 fn slot(user: UserId, id: MessageId) -> Vec<u8> {
     key(&[&user.key(), &(u64::MAX - id.0).to_be_bytes()])
+}
+
+fn thread_key(user: UserId, thread: MessageId, id: MessageId) -> Vec<u8> {
+    key(&[&user.key(), &thread.key(), &id.key()])
 }
 
 fn person(user: &User) -> Person {
@@ -201,12 +206,17 @@ pub fn send(core: &Core, actor: UserId, input: NewMessage) -> Result<MessageView
                 return Err(TxError::Abort(not_allowed(&them)));
             }
         }
-        if let Some(parent) = input.in_reply_to {
-            let (inbox, sent) = holding(tx, actor, parent)?;
-            if inbox.is_none() && !sent {
-                return Err(TxError::Abort(AppError::NotFound("message")));
+        let thread = match input.in_reply_to {
+            None => id,
+            Some(parent) => {
+                let (inbox, sent) = holding(tx, actor, parent)?;
+                let parent: Option<StoredMessage> = tx.get_json(Tree::MessageidMessage, &parent.key())?;
+                match parent {
+                    Some(p) if inbox.is_some() || sent => p.thread,
+                    _ => return Err(TxError::Abort(AppError::NotFound("message"))),
+                }
             }
-        }
+        };
         let message = StoredMessage {
             id,
             from: actor,
@@ -215,11 +225,15 @@ pub fn send(core: &Core, actor: UserId, input: NewMessage) -> Result<MessageView
             subject: input.subject.trim().to_string(),
             body: input.body.clone(),
             in_reply_to: input.in_reply_to,
+            thread,
             sent_at: core.clock.now(),
             holders: (1 + to.len() + cc.len()) as u32,
         };
         tx.put_json(Tree::MessageidMessage, &id.key(), &message)?;
         tx.insert(Tree::UseridSent, &slot(actor, id), vec![])?;
+        for holder in std::iter::once(&actor).chain(&to).chain(&cc) {
+            tx.insert(Tree::UseridThreadMessageid, &thread_key(*holder, thread, id), vec![])?;
+        }
         let mut out = Outcome::default();
         let mine = summary(tx, &message, Folder::Sent, true)?;
         out.mail(core, tx, actor, id, MailChange::New, Some(mine.clone()))?;
@@ -340,6 +354,48 @@ fn set_read(
     tx.put_u64(Tree::UseridUnreadmail, &actor.key(), unread)
 }
 
+/// The conversation a message of mine belongs to: the messages of it I still hold, oldest
+/// first (at most `limits.page_size_max`), without changing their read marks.
+pub fn thread(core: &Core, actor: UserId, id: MessageId) -> Result<Vec<MessageView>, AppError> {
+    // The opened message says which conversation; a scan (outside any transaction: sled
+    // transactions cannot scan) lists my messages of it; one read transaction loads them.
+    let opened: StoredMessage = core
+        .store
+        .get_json(Tree::MessageidMessage, &id.key())?
+        .ok_or(AppError::NotFound("message"))?;
+    let prefix = key(&[&actor.key(), &opened.thread.key()]);
+    let limit = core.config.limits.page_size_max;
+    let ids: Vec<MessageId> = core
+        .store
+        .scan_prefix(Tree::UseridThreadMessageid, &prefix, None, limit)?
+        .into_iter()
+        .filter_map(|(k, _)| k.get(16..).and_then(MessageId::from_key))
+        .collect();
+    core.store.read(&trees(), |tx| {
+        let (inbox, sent) = holding(tx, actor, id)?;
+        if inbox.is_none() && !sent {
+            return Err(TxError::Abort(AppError::NotFound("message")));
+        }
+        let mut views = Vec::with_capacity(ids.len());
+        for mid in &ids {
+            let Some(m) = tx.get_json::<StoredMessage>(Tree::MessageidMessage, &mid.key())? else {
+                continue;
+            };
+            let (entry, in_sent) = holding(tx, actor, *mid)?;
+            let (folder, read) = match entry {
+                Some(e) => (Folder::Inbox, e.read_at.is_some()),
+                None if in_sent => (Folder::Sent, true),
+                None => continue,
+            };
+            views.push(MessageView {
+                summary: summary(tx, &m, folder, read)?,
+                body: m.body.clone(),
+            });
+        }
+        Ok(views)
+    })
+}
+
 /// Marks a read message of my inbox unread again.
 pub fn mark_unread(core: &Core, actor: UserId, id: MessageId) -> Result<Unread, AppError> {
     let out = core.store.transact(&trees(), |tx| {
@@ -384,6 +440,10 @@ pub fn delete(core: &Core, actor: UserId, id: MessageId) -> Result<(), AppError>
             tx.remove(Tree::UseridSent, &slot(actor, id))?;
             released += 1;
         }
+        tx.remove(
+            Tree::UseridThreadMessageid,
+            &thread_key(actor, message.thread, id),
+        )?;
         message.holders = message.holders.saturating_sub(released);
         if message.holders == 0 {
             tx.remove(Tree::MessageidMessage, &id.key())?;

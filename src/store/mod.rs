@@ -82,6 +82,9 @@ pub enum Tree {
     UseridSent,
     /// user id → number of unread messages in the inbox (8 bytes), kept with the inbox.
     UseridUnreadmail,
+    /// user id ++ thread id ++ message id → (): the member's messages of each conversation,
+    /// in time order.
+    UseridThreadMessageid,
     /// due time (Unix milliseconds, 8 bytes) ++ mail id → (). The outbound mail queue in the
     /// order mails are due: the sender takes entries from the front (`src/mail`).
     MaildueMailid,
@@ -93,7 +96,7 @@ pub enum Tree {
 }
 
 impl Tree {
-    pub const ALL: [Tree; 33] = [
+    pub const ALL: [Tree; 34] = [
         Tree::Meta,
         Tree::UseridUser,
         Tree::EmailUserid,
@@ -124,6 +127,7 @@ impl Tree {
         Tree::UseridInbox,
         Tree::UseridSent,
         Tree::UseridUnreadmail,
+        Tree::UseridThreadMessageid,
         Tree::MaildueMailid,
         Tree::MailidMail,
         Tree::MailidDeadmail,
@@ -161,6 +165,7 @@ impl Tree {
             Tree::UseridInbox => "userid_inbox",
             Tree::UseridSent => "userid_sent",
             Tree::UseridUnreadmail => "userid_unreadmail",
+            Tree::UseridThreadMessageid => "userid_thread_messageid",
             Tree::MaildueMailid => "maildue_mailid",
             Tree::MailidMail => "mailid_mail",
             Tree::MailidDeadmail => "mailid_deadmail",
