@@ -149,6 +149,8 @@ export async function startServer(options = {}) {
       load_demo_on_empty: options.demo ?? true,
     },
     search: { index_dir: join(dataDir, 'index') },
+    // The e-mail outbox too (its default, data/outbox, is relative to the working directory).
+    mail: { outbox_dir: join(dataDir, 'outbox') },
     // Every request of a test comes from 127.0.0.1: the default 10 registrations per address
     // and hour would throttle a scenario that registers a few members.
     auth: { registrations_per_address: 1000 },
