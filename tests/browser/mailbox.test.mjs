@@ -223,6 +223,15 @@ test('a message to a contact arrives live on every open tab, is read, and the an
   await reply.getByRole('link').click();
   await a.locator('#message-body', { hasText: 'Yes, March is fine.' }).waitFor();
   await a.locator('#mail-count').waitFor({ state: 'hidden' });
+  // Under it, the conversation: A's first message, then this reply, oldest first.
+  const talk = a.locator('#conversation');
+  await talk.getByRole('heading', { name: text('en', 'mailbox.conversation', { count: 2 }) }).waitFor();
+  const turns = talk.locator('ol > li');
+  assert.equal(await turns.count(), 2);
+  assert.match(await turns.nth(0).locator('summary').textContent(), /Anna Nowak/);
+  await turns.nth(0).locator('summary').click();
+  await turns.nth(0).getByText('shall we start in March?', { exact: false }).waitFor();
+  assert.equal(await turns.nth(1).getAttribute('aria-current'), 'true');
   const aInbox = await secondTab(a, '/mailbox');
   await aInbox.locator('#mail-list li:not(.unread)', { hasText: 'Project on rivers' }).waitFor();
   await a.getByRole('button', { name: en('mailbox.mark_unread'), exact: true }).click();

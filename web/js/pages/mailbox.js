@@ -188,6 +188,8 @@ export async function messagePage({ id }, app) {
     if (err.status !== 404 && err.status !== 400) throw err;
     return { title: t("nav.not_found"), crumbs: [[t("nav.mailbox"), "#/mailbox"]], body: notice("error", errorText(err)) };
   }
+  // The rest of the conversation (replies either way), oldest first; a failure only hides it.
+  const thread = await api.get(`/api/mail/${m.id}/thread`).catch(() => []);
   const me = state.me.id;
   const inbox = m.folder === "inbox";
   const folder = FOLDERS[m.folder];
@@ -261,6 +263,7 @@ export async function messagePage({ id }, app) {
     ),
     h("div", { class: "message-body", id: "message-body" }, m.body),
     actions,
+    conversation(thread, m.id),
   );
   if (gone) showGone();
   return {
@@ -273,6 +276,39 @@ export async function messagePage({ id }, app) {
     body,
     cleanup: stop,
   };
+}
+
+/**
+ * The other messages of the conversation, oldest first, each folded to its sender, date and
+ * subject (open one to read it here, or follow its link).
+ */
+function conversation(thread, openedId) {
+  const others = thread.filter((x) => x.id !== openedId);
+  if (others.length === 0) return null;
+  return h(
+    "section",
+    { class: "conversation", id: "conversation" },
+    h("h2", {}, t("mailbox.conversation", { count: thread.length })),
+    h(
+      "ol",
+      { class: "plain-list" },
+      thread.map((x) =>
+        x.id === openedId
+          ? h("li", { class: "conversation-here", "aria-current": "true" }, `${x.from.display_name} · ${when(x.sent_at, lang())} · ${x.subject}`)
+          : h(
+              "li",
+              {},
+              h(
+                "details",
+                {},
+                h("summary", { class: x.read ? "" : "unread" }, `${x.from.display_name} · ${when(x.sent_at, lang())} · ${x.subject}`),
+                h("div", { class: "message-body" }, x.body),
+                h("a", { href: `#/mailbox/${x.id}` }, t("mailbox.open_message")),
+              ),
+            ),
+      ),
+    ),
+  );
 }
 
 /** "Re: subject" once, however many times the conversation went back and forth. */
