@@ -141,9 +141,11 @@ pub struct AuthConfig {
     pub rate_tracker_max_keys: usize,
 }
 
-/// Room that "Send a message" by e-mail needs around the member's text (sender's name and
-/// address twice, and two lines of explanation).
-pub const EMAIL_FRAME_CHARS: usize = 1000;
+/// Room that "Send a message" by e-mail needs around the member's text: the sender's name
+/// four times and address twice (at their longest), and about 300 characters of explanation.
+pub fn email_frame_chars(limits: &Limits) -> usize {
+    400 + 4 * limits.display_name_chars + 2 * limits.email_chars
+}
 
 /// Every size and count limit of the API, named so operators can see and change them.
 /// Public (`GET /api/ui`): the browser UI shows them as form hints.
@@ -321,8 +323,8 @@ impl Config {
             ),
             (
                 m.subject_chars >= l.mail_subject_chars
-                    && m.body_chars >= l.mail_body_chars + EMAIL_FRAME_CHARS,
-                "mail.subject_chars must be >= limits.mail_subject_chars, and mail.body_chars >= limits.mail_body_chars + 1000 (a member's message goes out by e-mail with a short frame around it)",
+                    && m.body_chars >= l.mail_body_chars + email_frame_chars(l),
+                "mail.subject_chars must be >= limits.mail_subject_chars, and mail.body_chars >= limits.mail_body_chars + 400 + 4 × display_name_chars + 2 × email_chars (a member's message goes out by e-mail with a frame around it)",
             ),
         ];
         if let Some((_, msg)) = checks.iter().find(|(ok, _)| !ok) {

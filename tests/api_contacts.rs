@@ -296,13 +296,28 @@ async fn blocks_are_private_and_stop_requests() {
     let (_, relation) = ann.get(&format!("/api/contacts/{bob_id}/state")).await;
     assert_eq!(relation["blocked"], false, "Ann cannot tell");
 
-    // Bob cannot ask Ann while blocking her; after unblocking he can.
+    // Bob cannot ask Ann while blocking her, nor find out about her hidden request.
     assert_error(&ask(&bob, ann_id).await, StatusCode::CONFLICT, "conflict");
+    let probe = bob
+        .send(
+            Method::POST,
+            &format!("/api/contacts/requests/{ann_id}/decline"),
+            None,
+        )
+        .await;
+    assert_error(&probe, StatusCode::NOT_FOUND, "not_found");
     let (status, _) = bob
         .send(Method::DELETE, &format!("/api/blocks/{ann_id}"), None)
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    // Ann's hidden request still says what she wants: Bob asking now makes them contacts.
+    // Unblocked: Ann's request reaches Bob now, as if just sent (she sees no change).
+    assert_eq!(
+        list(&bob, "/api/contacts/requests/received").await,
+        [ann_id]
+    );
+    assert_eq!(notification_kinds(&bob).await.len(), before + 1);
+    assert_eq!(state(&ann, bob_id).await, "request_sent");
+    // Bob asking now answers it: they are contacts.
     assert_eq!(ask(&bob, ann_id).await.1["state"], "contact");
     assert!(list(&ann, "/api/contacts/requests/sent").await.is_empty());
     assert_eq!(list(&ann, "/api/contacts").await, [bob_id]);

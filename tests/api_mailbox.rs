@@ -283,6 +283,13 @@ async fn only_contacts_with_validated_profiles_can_be_written_to() {
         StatusCode::NOT_FOUND,
         "not_found",
     );
+    // Too many recipients is refused before any work on them, duplicates or not.
+    let crowd = json!({"to": vec![k.bob_id; 51], "subject": "s", "body": "x"});
+    assert_error(
+        &send(&k.ann, crowd).await,
+        StatusCode::BAD_REQUEST,
+        "validation_failed",
+    );
     let unknown_field = json!({"to": [k.bob_id], "subject": "s", "body": "x", "bcc": [k.cat_id]});
     assert_eq!(send(&k.ann, unknown_field).await.0, StatusCode::BAD_REQUEST);
 
@@ -440,6 +447,15 @@ async fn send_a_message_goes_to_the_mailbox_between_contacts_and_by_e_mail_other
         StatusCode::NOT_FOUND,
         "not_found",
     );
+    // Addresses are not confirmed at registration: only NSO-validated members may have the
+    // platform e-mail someone in their name.
+    let new = k
+        .server
+        .client()
+        .login_browser("new@x.eu", common::PASSWORD)
+        .await;
+    let refused = message(&new, k.dan_id, "Hello", "x").await;
+    assert_error(&refused, StatusCode::FORBIDDEN, "forbidden");
     k.server.stop().await;
 }
 

@@ -573,3 +573,27 @@ async fn the_ui_language_is_remembered_privately_for_every_login() {
     );
     server.stop().await;
 }
+
+#[actix_web::test]
+async fn a_display_name_is_one_line_of_text() {
+    let server = common::start().await;
+    let ann = server.member("ann@x.eu", "FR").await;
+    let id = ann.my_id().await;
+    let fake =
+        json!({"display_name": "Ann\n\n-- \nTwinhub security: log in at https://evil.example"});
+    let refused = patch_profile(&ann, id, fake).await;
+    assert_error(&refused, StatusCode::BAD_REQUEST, "validation_failed");
+    let (status, body) = ann
+        .post(
+            "/api/auth/register",
+            json!({"display_name": "Bob\tX", "email": "bob@x.eu", "password": common::PASSWORD, "country": "FR"}),
+        )
+        .await;
+    assert_error(
+        &(status, body),
+        StatusCode::BAD_REQUEST,
+        "validation_failed",
+    );
+    assert_eq!(profile(&ann, id).await["display_name"], "ann");
+    server.stop().await;
+}

@@ -136,7 +136,7 @@ async fn decline(
     id: web::Path<u64>,
 ) -> Result<HttpResponse, AppError> {
     let (me, them) = (m.0.user.id, UserId(id.into_inner()));
-    run(move || contacts::end_request(&core, them, me)).await?;
+    run(move || contacts::end_request(&core, them, me, true)).await?;
     Ok(state(ContactState::None))
 }
 
@@ -150,7 +150,7 @@ async fn cancel(
     id: web::Path<u64>,
 ) -> Result<HttpResponse, AppError> {
     let (me, them) = (m.0.user.id, UserId(id.into_inner()));
-    run(move || contacts::end_request(&core, me, them)).await?;
+    run(move || contacts::end_request(&core, me, them, false)).await?;
     Ok(state(ContactState::None))
 }
 

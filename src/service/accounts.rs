@@ -109,6 +109,11 @@ pub fn register(core: &Core, input: RegisterInput, addr: IpAddr) -> Result<(), A
     let mut input = input;
     input.email = input.email.trim().to_string();
     input.validate_with(&core.config.limits)?;
+    if !crate::domain::user::display_name_is_clean(&input.display_name) {
+        return Err(AppError::Validation(
+            "display_name: no line breaks or control characters".into(),
+        ));
+    }
     check_country(input.country.as_deref())?;
     core.rate_limits
         .registrations_per_address

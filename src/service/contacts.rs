@@ -279,16 +279,29 @@ pub fn accept(core: &Core, actor: UserId, from: UserId) -> Result<ContactState, 
     Ok(ContactState::Contact)
 }
 
-/// Ends a pending request: the recipient declines (`from` asked `actor`), or the sender
-/// cancels (`actor` asked `to`). No notification either way.
-pub fn end_request(core: &Core, from: UserId, to: UserId) -> Result<(), AppError> {
+/// Ends a pending request: the recipient declines (`from` asked `actor`, `by_recipient`), or
+/// the sender cancels (`actor` asked `to`). No notification either way. A request hidden from
+/// its recipient (they had blocked the sender) can only be cancelled, and its end is not
+/// shown to them: the recipient cannot learn that it existed.
+pub fn end_request(
+    core: &Core,
+    from: UserId,
+    to: UserId,
+    by_recipient: bool,
+) -> Result<(), AppError> {
     let out = core.store.transact(&trees(), |tx| {
+        let visible = tx.get(Tree::UseridRequesterid, &pair(to, from))?.is_some();
+        if by_recipient && !visible {
+            return Err(TxError::Abort(AppError::NotFound("contact request")));
+        }
         if !drop_request(tx, from, to)? {
             return Err(TxError::Abort(AppError::NotFound("contact request")));
         }
         let mut out = Outcome::default();
         out.state(core, tx, from, to, ContactState::None)?;
-        out.state(core, tx, to, from, ContactState::None)?;
+        if visible {
+            out.state(core, tx, to, from, ContactState::None)?;
+        }
         Ok(out)
     })?;
     out.publish(core);
@@ -341,10 +354,34 @@ pub fn block(core: &Core, actor: UserId, other: UserId) -> Result<(), AppError> 
     Ok(())
 }
 
+/// Unblocks `other`. A request they sent while blocked now reaches `actor`, as if just sent
+/// (their side never changed, so they learn nothing).
 pub fn unblock(core: &Core, actor: UserId, other: UserId) -> Result<(), AppError> {
-    core.store.transact(&[Tree::UseridBlockedid], |tx| {
-        tx.remove(Tree::UseridBlockedid, &pair(actor, other))
-    })
+    let id = NotificationId(core.store.next_id()?);
+    let out = core.store.transact(&trees(), |tx| {
+        tx.remove(Tree::UseridBlockedid, &pair(actor, other))?;
+        let mut out = Outcome::default();
+        let Some(mut request) =
+            tx.get_json::<ContactRequest>(Tree::UseridRequestedid, &pair(other, actor))?
+        else {
+            return Ok(out);
+        };
+        if request.hidden {
+            request.hidden = false;
+            tx.put_json(Tree::UseridRequestedid, &pair(other, actor), &request)?;
+            tx.insert(Tree::UseridRequesterid, &pair(actor, other), vec![])?;
+            out.state(core, tx, actor, other, ContactState::RequestReceived)?;
+            let them = load(tx, other)?;
+            let what = NotificationKind::ContactRequested {
+                by: other,
+                name: them.profile.display_name.clone(),
+            };
+            out.notify(core, tx, actor, id, what)?;
+        }
+        Ok(out)
+    })?;
+    out.publish(core);
+    Ok(())
 }
 
 fn profiles_page<T>(

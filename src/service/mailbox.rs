@@ -28,10 +28,10 @@ use crate::store::{key, Tree, TxError, Txn};
 #[garde(context(Limits as ctx))]
 #[serde(deny_unknown_fields)]
 pub struct NewMessage {
-    #[garde(length(min = 1))]
+    #[garde(length(min = 1, max = ctx.mail_recipients_max))]
     pub to: Vec<UserId>,
     #[serde(default)]
-    #[garde(skip)]
+    #[garde(length(max = ctx.mail_recipients_max))]
     pub cc: Vec<UserId>,
     #[garde(length(chars, min = 1, max = ctx.mail_subject_chars))]
     pub subject: String,
@@ -531,6 +531,13 @@ pub fn message_member(
         )?;
         return Ok(Delivered::Mailbox { message });
     }
+    // Addresses are not confirmed at registration, so only a member their NSO has checked
+    // may make the platform e-mail someone in their name.
+    if me.validation.is_none() {
+        return Err(AppError::Forbidden(
+            "only eTwinning-validated members can send messages by e-mail: your NSO has not validated you yet".into(),
+        ));
+    }
     let limiter = &core.rate_limits.emails;
     limiter.acquire(&actor.to_string(), core.clock.now())?;
     let mail = email_for(&me, &them, &input);
@@ -562,10 +569,17 @@ pub fn message_member(
 }
 
 /// The e-mail for a member who is not (yet) a contact: who wrote, their address to answer,
-/// the text, and why the recipient gets it. The framing adds at most `EMAIL_FRAME_CHARS` to
+/// the text, and why the recipient gets it. The framing adds at most `config::email_frame_chars` to
 /// the text (config validation keeps `mail.body_chars` large enough for it).
 fn email_for(me: &User, them: &User, input: &DirectMessage) -> crate::mail::OutgoingMail {
-    let name = &me.profile.display_name;
+    // A name cannot fake the platform's lines around the text: no line breaks or controls.
+    let name: String = me
+        .profile
+        .display_name
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
+    let name = &name;
     let body = format!(
         "{name} <{email}> sent you a message on Twinhub:\n\n{text}\n\n-- \nAnswer by replying to this e-mail: it goes to {name} at {email}.\nYou received it because {name} found your profile on Twinhub. Your e-mail address was not shown to them.\nTo stop messages from {name}, block them from their profile on Twinhub.\n",
         email = me.email,

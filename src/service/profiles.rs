@@ -86,6 +86,15 @@ fn check_patch(core: &Core, patch: &ProfilePatch) -> Result<(), AppError> {
     if patch
         .display_name
         .as_deref()
+        .is_some_and(|n| !crate::domain::user::display_name_is_clean(n))
+    {
+        return Err(AppError::Validation(
+            "display_name: no line breaks or control characters".into(),
+        ));
+    }
+    if patch
+        .display_name
+        .as_deref()
         .is_some_and(|n| n.trim().is_empty())
     {
         return Err(AppError::Validation(
