@@ -321,6 +321,8 @@ test('"Send a message" on a profile says where it went: the mailbox for a contac
 
   // To a contact, it goes to the mailbox.
   await a.goto(`${server.url}/#/people/${bruno.user.id}`);
+  // Same document, new hash: wait for Bruno's page, or the click lands on Chloé's old one.
+  await a.getByRole('heading', { level: 1, name: 'Bruno Rossi' }).waitFor();
   await a.locator('#more-options summary').click();
   await a.getByRole('button', { name: en('profile.send_message') }).click();
   await a.getByText(en('profile.message_hint_contact', { name: 'Bruno Rossi' })).waitFor();
