@@ -11,14 +11,15 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
+use super::notifications::{self, Pending};
 use super::profiles::load;
-use super::{events, notifications, Core, Page};
+use super::{Core, Page, PageQuery};
 use crate::domain::contact::{may_request, ContactRequest, ContactState, ContactTie, Refusal};
-use crate::domain::event::{NotificationKind, UserEvent, UserEventBody};
+use crate::domain::event::{NotificationKind, UserEventBody};
 use crate::domain::user::{PublicProfile, User};
 use crate::error::AppError;
 use crate::ids::{NotificationId, UserId};
-use crate::store::{key, Tree, TxError, Txn};
+use crate::store::{key, Entries, Tree, TxError, Txn};
 
 /// The trees a contact change touches.
 fn trees() -> Vec<Tree> {
@@ -104,46 +105,16 @@ pub fn relation(core: &Core, me: UserId, other: UserId) -> Result<Relation, AppE
     })
 }
 
-/// What one transaction produced: events to publish once it is durable.
-#[derive(Default)]
-struct Outcome {
-    events: Vec<(UserId, UserEvent)>,
-}
-
-impl Outcome {
-    fn state(
-        &mut self,
-        core: &Core,
-        tx: &dyn Txn,
-        who: UserId,
-        other: UserId,
-        state: ContactState,
-    ) -> Result<(), TxError> {
-        let kept = core.config.live.events_kept_per_user;
-        let body = UserEventBody::Contact { user: other, state };
-        let event = events::append(tx, kept, who, core.clock.now(), body)?;
-        self.events.push((who, event));
-        Ok(())
-    }
-
-    fn notify(
-        &mut self,
-        core: &Core,
-        tx: &dyn Txn,
-        who: UserId,
-        id: NotificationId,
-        what: NotificationKind,
-    ) -> Result<(), TxError> {
-        let event = notifications::notify(core, tx, who, id, what, core.clock.now())?;
-        self.events.push((who, event));
-        Ok(())
-    }
-
-    fn publish(self, core: &Core) {
-        for (who, event) in self.events {
-            notifications::publish(core, who, vec![event]);
-        }
-    }
+/// Tells `who`'s open tabs where they now stand with `other`.
+fn contact_event(
+    out: &mut Pending,
+    core: &Core,
+    tx: &dyn Txn,
+    who: UserId,
+    other: UserId,
+    state: ContactState,
+) -> Result<(), TxError> {
+    out.event(core, tx, who, UserEventBody::Contact { user: other, state })
 }
 
 fn refusal(refused: Refusal, target: &User) -> AppError {
@@ -180,7 +151,7 @@ fn drop_request(tx: &dyn Txn, from: UserId, to: UserId) -> Result<bool, TxError>
 pub fn request(core: &Core, actor: UserId, target: UserId) -> Result<ContactState, AppError> {
     let limiter = &core.rate_limits.contact_requests;
     limiter.acquire(&actor.to_string(), core.clock.now())?;
-    let ids = [NotificationId(core.store.next_id()?)];
+    let note = NotificationId(core.store.next_id()?);
     let result = core.store.transact(&trees(), |tx| {
         let me = load(tx, actor)?;
         let them = load(tx, target)?;
@@ -190,7 +161,7 @@ pub fn request(core: &Core, actor: UserId, target: UserId) -> Result<ContactStat
                 "you blocked this member: unblock them first".into(),
             )));
         }
-        let mut out = Outcome::default();
+        let mut out = Pending::default();
         let now = core.clock.now();
         // Their request counts even when hidden (sent while I blocked them): both asked.
         let they_asked = tx
@@ -203,13 +174,13 @@ pub fn request(core: &Core, actor: UserId, target: UserId) -> Result<ContactStat
             _ if they_asked => {
                 // Crossed requests: asking someone who asked you accepts their request.
                 make_contacts(tx, actor, target, now)?;
-                out.state(core, tx, actor, target, ContactState::Contact)?;
-                out.state(core, tx, target, actor, ContactState::Contact)?;
+                contact_event(&mut out, core, tx, actor, target, ContactState::Contact)?;
+                contact_event(&mut out, core, tx, target, actor, ContactState::Contact)?;
                 let what = NotificationKind::ContactAccepted {
                     by: actor,
                     name: me.profile.display_name.clone(),
                 };
-                out.notify(core, tx, target, ids[0], what)?;
+                out.notify(core, tx, target, note, what)?;
                 ContactState::Contact
             }
             _ => {
@@ -219,15 +190,22 @@ pub fn request(core: &Core, actor: UserId, target: UserId) -> Result<ContactStat
                     &pair(actor, target),
                     &ContactRequest { at: now, hidden },
                 )?;
-                out.state(core, tx, actor, target, ContactState::RequestSent)?;
+                contact_event(&mut out, core, tx, actor, target, ContactState::RequestSent)?;
                 if !hidden {
                     tx.insert(Tree::UseridRequesterid, &pair(target, actor), vec![])?;
-                    out.state(core, tx, target, actor, ContactState::RequestReceived)?;
+                    contact_event(
+                        &mut out,
+                        core,
+                        tx,
+                        target,
+                        actor,
+                        ContactState::RequestReceived,
+                    )?;
                     let what = NotificationKind::ContactRequested {
                         by: actor,
                         name: me.profile.display_name.clone(),
                     };
-                    out.notify(core, tx, target, ids[0], what)?;
+                    out.notify(core, tx, target, note, what)?;
                 }
                 ContactState::RequestSent
             }
@@ -265,9 +243,9 @@ pub fn accept(core: &Core, actor: UserId, from: UserId) -> Result<ContactState, 
         // R1 again: either side may have lost their validation since the request.
         may_request(&me, &them).map_err(|r| TxError::Abort(refusal(r, &them)))?;
         make_contacts(tx, actor, from, core.clock.now())?;
-        let mut out = Outcome::default();
-        out.state(core, tx, actor, from, ContactState::Contact)?;
-        out.state(core, tx, from, actor, ContactState::Contact)?;
+        let mut out = Pending::default();
+        contact_event(&mut out, core, tx, actor, from, ContactState::Contact)?;
+        contact_event(&mut out, core, tx, from, actor, ContactState::Contact)?;
         let what = NotificationKind::ContactAccepted {
             by: actor,
             name: me.profile.display_name.clone(),
@@ -297,10 +275,10 @@ pub fn end_request(
         if !drop_request(tx, from, to)? {
             return Err(TxError::Abort(AppError::NotFound("contact request")));
         }
-        let mut out = Outcome::default();
-        out.state(core, tx, from, to, ContactState::None)?;
+        let mut out = Pending::default();
+        contact_event(&mut out, core, tx, from, to, ContactState::None)?;
         if visible {
-            out.state(core, tx, to, from, ContactState::None)?;
+            contact_event(&mut out, core, tx, to, from, ContactState::None)?;
         }
         Ok(out)
     })?;
@@ -316,9 +294,9 @@ pub fn remove(core: &Core, actor: UserId, other: UserId) -> Result<(), AppError>
         }
         tx.remove(Tree::UseridContactid, &pair(actor, other))?;
         tx.remove(Tree::UseridContactid, &pair(other, actor))?;
-        let mut out = Outcome::default();
-        out.state(core, tx, actor, other, ContactState::None)?;
-        out.state(core, tx, other, actor, ContactState::None)?;
+        let mut out = Pending::default();
+        contact_event(&mut out, core, tx, actor, other, ContactState::None)?;
+        contact_event(&mut out, core, tx, other, actor, ContactState::None)?;
         Ok(out)
     })?;
     out.publish(core);
@@ -333,7 +311,7 @@ pub fn block(core: &Core, actor: UserId, other: UserId) -> Result<(), AppError> 
     }
     core.user(other)?;
     let out = core.store.transact(&trees(), |tx| {
-        let mut out = Outcome::default();
+        let mut out = Pending::default();
         let was = state_in(tx, actor, other)?;
         tx.put_json(
             Tree::UseridBlockedid,
@@ -345,8 +323,8 @@ pub fn block(core: &Core, actor: UserId, other: UserId) -> Result<(), AppError> 
         drop_request(tx, actor, other)?;
         drop_request(tx, other, actor)?;
         if was != ContactState::None {
-            out.state(core, tx, actor, other, ContactState::None)?;
-            out.state(core, tx, other, actor, ContactState::None)?;
+            contact_event(&mut out, core, tx, actor, other, ContactState::None)?;
+            contact_event(&mut out, core, tx, other, actor, ContactState::None)?;
         }
         Ok(out)
     })?;
@@ -360,7 +338,7 @@ pub fn unblock(core: &Core, actor: UserId, other: UserId) -> Result<(), AppError
     let id = NotificationId(core.store.next_id()?);
     let out = core.store.transact(&trees(), |tx| {
         tx.remove(Tree::UseridBlockedid, &pair(actor, other))?;
-        let mut out = Outcome::default();
+        let mut out = Pending::default();
         let Some(mut request) =
             tx.get_json::<ContactRequest>(Tree::UseridRequestedid, &pair(other, actor))?
         else {
@@ -370,7 +348,14 @@ pub fn unblock(core: &Core, actor: UserId, other: UserId) -> Result<(), AppError
             request.hidden = false;
             tx.put_json(Tree::UseridRequestedid, &pair(other, actor), &request)?;
             tx.insert(Tree::UseridRequesterid, &pair(actor, other), vec![])?;
-            out.state(core, tx, actor, other, ContactState::RequestReceived)?;
+            contact_event(
+                &mut out,
+                core,
+                tx,
+                actor,
+                other,
+                ContactState::RequestReceived,
+            )?;
             let them = load(tx, other)?;
             let what = NotificationKind::ContactRequested {
                 by: other,
@@ -384,23 +369,36 @@ pub fn unblock(core: &Core, actor: UserId, other: UserId) -> Result<(), AppError
     Ok(())
 }
 
-fn profiles_page<T>(
+/// One page of `actor`'s rows of a `member ++ other member` tree.
+fn scan_page(
     core: &Core,
-    rows: Vec<(Vec<u8>, Vec<u8>)>,
-    limit: usize,
+    tree: Tree,
+    actor: UserId,
+    page: &PageQuery,
+) -> Result<Entries, AppError> {
+    let limit = page.limit(&core.config);
+    let after = page.after_key()?;
+    Ok(core
+        .store
+        .scan_prefix(tree, &actor.key(), after.as_deref(), limit + 1)?)
+}
+
+/// The other member of each row with its value, turned into an entry (or left out).
+fn profile_rows<T>(
+    core: &Core,
+    rows: Entries,
     entry: impl Fn(PublicProfile, &[u8]) -> Result<Option<T>, AppError>,
-) -> Result<Page<T>, AppError> {
+) -> Result<Vec<(Vec<u8>, T)>, AppError> {
     let mut out = Vec::new();
     for (k, v) in rows {
-        let Some(other) = UserId::from_key(&k[8..]) else {
+        let Some(other) = k.get(8..).and_then(UserId::from_key) else {
             continue;
         };
-        let profile = core.user(other)?.public_view();
-        if let Some(item) = entry(profile, &v)? {
+        if let Some(item) = entry(core.user(other)?.public_view(), &v)? {
             out.push((k, item));
         }
     }
-    Ok(Page::from_rows(out, limit))
+    Ok(out)
 }
 
 /// My contacts in id order, optionally only those whose name holds every word of `q`.
@@ -409,7 +407,7 @@ pub fn contacts(
     actor: UserId,
     query: &ContactQuery,
 ) -> Result<Page<ContactEntry>, AppError> {
-    let page = super::PageQuery {
+    let mut page = PageQuery {
         limit: query.limit,
         after: query.after.clone(),
     };
@@ -425,20 +423,13 @@ pub fn contacts(
         .split_whitespace()
         .map(String::from)
         .collect();
-    let mut after = page.after_key()?;
     let mut rows = Vec::new();
     // Filtering by name happens after the scan, so keep scanning until the page is full.
     loop {
-        let batch = core.store.scan_prefix(
-            Tree::UseridContactid,
-            &actor.key(),
-            after.as_deref(),
-            limit + 1,
-        )?;
-        let Some((last, _)) = batch.last() else { break };
-        after = Some(last.clone());
+        let batch = scan_page(core, Tree::UseridContactid, actor, &page)?;
         let done = batch.len() <= limit;
-        let page = profiles_page(core, batch, usize::MAX, |user, v| {
+        page.after = batch.last().map(|(k, _)| super::hex(k));
+        rows.extend(profile_rows(core, batch, |user, v| {
             let name = user.profile.display_name.to_lowercase();
             if !words.iter().all(|w| name.contains(w.as_str())) {
                 return Ok(None);
@@ -448,17 +439,11 @@ pub fn contacts(
                 user,
                 since: tie.since,
             }))
-        })?;
-        rows.extend(
-            page.items
-                .into_iter()
-                .map(|e| (key(&[&actor.key(), &e.user.id.key()]), e)),
-        );
+        })?);
         if rows.len() > limit || done {
             break;
         }
     }
-    rows.truncate(limit + 1);
     Ok(Page::from_rows(rows, limit))
 }
 
@@ -466,57 +451,38 @@ pub fn contacts(
 pub fn received(
     core: &Core,
     actor: UserId,
-    page: &super::PageQuery,
+    page: &PageQuery,
 ) -> Result<Page<RequestEntry>, AppError> {
-    let limit = page.limit(&core.config);
-    let rows = core.store.scan_prefix(
-        Tree::UseridRequesterid,
-        &actor.key(),
-        page.after_key()?.as_deref(),
-        limit + 1,
-    )?;
-    profiles_page(core, rows, limit, |user, _| {
+    let rows = scan_page(core, Tree::UseridRequesterid, actor, page)?;
+    let rows = profile_rows(core, rows, |user, _| {
         let request: Option<ContactRequest> = core
             .store
             .get_json(Tree::UseridRequestedid, &pair(user.id, actor))?;
         Ok(request.map(|r| RequestEntry { user, at: r.at }))
-    })
+    })?;
+    Ok(Page::from_rows(rows, page.limit(&core.config)))
 }
 
 /// Requests I sent that are still pending, in recipient id order.
-pub fn sent(
-    core: &Core,
-    actor: UserId,
-    page: &super::PageQuery,
-) -> Result<Page<RequestEntry>, AppError> {
-    let limit = page.limit(&core.config);
-    let rows = core.store.scan_prefix(
-        Tree::UseridRequestedid,
-        &actor.key(),
-        page.after_key()?.as_deref(),
-        limit + 1,
-    )?;
-    profiles_page(core, rows, limit, |user, v| {
+pub fn sent(core: &Core, actor: UserId, page: &PageQuery) -> Result<Page<RequestEntry>, AppError> {
+    let rows = scan_page(core, Tree::UseridRequestedid, actor, page)?;
+    let rows = profile_rows(core, rows, |user, v| {
         let request: ContactRequest = crate::store::decode(v)?;
         Ok(Some(RequestEntry {
             user,
             at: request.at,
         }))
-    })
+    })?;
+    Ok(Page::from_rows(rows, page.limit(&core.config)))
 }
 
 /// The members I blocked.
 pub fn blocked(
     core: &Core,
     actor: UserId,
-    page: &super::PageQuery,
+    page: &PageQuery,
 ) -> Result<Page<PublicProfile>, AppError> {
-    let limit = page.limit(&core.config);
-    let rows = core.store.scan_prefix(
-        Tree::UseridBlockedid,
-        &actor.key(),
-        page.after_key()?.as_deref(),
-        limit + 1,
-    )?;
-    profiles_page(core, rows, limit, |user, _| Ok(Some(user)))
+    let rows = scan_page(core, Tree::UseridBlockedid, actor, page)?;
+    let rows = profile_rows(core, rows, |user, _| Ok(Some(user)))?;
+    Ok(Page::from_rows(rows, page.limit(&core.config)))
 }

@@ -9,11 +9,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::contacts::are_contacts_in;
-use super::notifications::Unread;
+use super::notifications::{self, Pending, Unread};
 use super::profiles::load;
-use super::{events, notifications, Core, Page, PageQuery};
+use super::{Core, Page, PageQuery};
 use crate::config::Limits;
-use crate::domain::event::{NotificationKind, UserEvent, UserEventBody};
+use crate::domain::event::{NotificationKind, UserEventBody};
 use crate::domain::mailbox::{
     recipients, Folder, InboxEntry, MailChange, MailSummary, Person, StoredMessage,
 };
@@ -106,46 +106,37 @@ fn summary(
     })
 }
 
-/// Events to publish once the transaction is durable.
-#[derive(Default)]
-struct Outcome(Vec<(UserId, UserEvent)>);
+/// Tells `who`'s open tabs what happened to a message, with their unread count after it.
+fn mail_event(
+    out: &mut Pending,
+    core: &Core,
+    tx: &dyn Txn,
+    who: UserId,
+    message: MessageId,
+    change: MailChange,
+    summary: Option<MailSummary>,
+) -> Result<(), TxError> {
+    let body = UserEventBody::Mail {
+        change,
+        message,
+        unread_mail: tx.get_u64(Tree::UseridUnreadmail, &who.key())?,
+        summary: summary.map(Box::new),
+    };
+    out.event(core, tx, who, body)
+}
 
-impl Outcome {
-    fn push(&mut self, who: UserId, event: UserEvent) {
-        self.0.push((who, event));
+/// Subject and body must say something (the size limits are checked by garde).
+fn check_text(subject: &str, body: &str) -> Result<(), AppError> {
+    if subject.trim().is_empty() || body.trim().is_empty() {
+        return Err(AppError::Validation(
+            "subject and body must not be blank".into(),
+        ));
     }
+    Ok(())
+}
 
-    fn mail(
-        &mut self,
-        core: &Core,
-        tx: &dyn Txn,
-        who: UserId,
-        message: MessageId,
-        change: MailChange,
-        summary: Option<MailSummary>,
-    ) -> Result<(), TxError> {
-        let body = UserEventBody::Mail {
-            change,
-            message,
-            unread_mail: tx.get_u64(Tree::UseridUnreadmail, &who.key())?,
-            summary: summary.map(Box::new),
-        };
-        let event = events::append(
-            tx,
-            core.config.live.events_kept_per_user,
-            who,
-            core.clock.now(),
-            body,
-        )?;
-        self.push(who, event);
-        Ok(())
-    }
-
-    fn publish(self, core: &Core) {
-        for (who, event) in self.0 {
-            notifications::publish(core, who, vec![event]);
-        }
-    }
+fn not_to_self() -> AppError {
+    AppError::Validation("you cannot send a message to yourself".into())
 }
 
 fn not_allowed(user: &User) -> AppError {
@@ -153,6 +144,22 @@ fn not_allowed(user: &User) -> AppError {
         "{} is not one of your contacts with a validated eTwinning profile: the mailbox works between contacts only; use \"Send a message\" on their profile to reach them by e-mail",
         user.profile.display_name
     ))
+}
+
+/// A message `user` holds, with their inbox entry (if received) and whether it is in their
+/// sent folder; not found otherwise (someone else's message reveals nothing, not even that
+/// it exists).
+fn held(
+    tx: &dyn Txn,
+    user: UserId,
+    id: MessageId,
+) -> Result<(StoredMessage, Option<InboxEntry>, bool), TxError> {
+    let (inbox, sent) = holding(tx, user, id)?;
+    let message = tx.get_json::<StoredMessage>(Tree::MessageidMessage, &id.key())?;
+    match message {
+        Some(m) if inbox.is_some() || sent => Ok((m, inbox, sent)),
+        _ => Err(TxError::Abort(AppError::NotFound("message"))),
+    }
 }
 
 /// Whether `user` holds message `id`, and in which folders (inbox entry, in sent).
@@ -170,11 +177,7 @@ fn holding(
 /// an allowed one.
 pub fn send(core: &Core, actor: UserId, input: NewMessage) -> Result<MessageView, AppError> {
     input.validate_with(&core.config.limits)?;
-    if input.subject.trim().is_empty() || input.body.trim().is_empty() {
-        return Err(AppError::Validation(
-            "subject and body must not be blank".into(),
-        ));
-    }
+    check_text(&input.subject, &input.body)?;
     let (to, cc) = recipients(&input.to, &input.cc);
     let max = core.config.limits.mail_recipients_max;
     if to.len() + cc.len() > max {
@@ -183,9 +186,7 @@ pub fn send(core: &Core, actor: UserId, input: NewMessage) -> Result<MessageView
         )));
     }
     if to.contains(&actor) || cc.contains(&actor) {
-        return Err(AppError::Validation(
-            "you cannot send a message to yourself".into(),
-        ));
+        return Err(not_to_self());
     }
     let limiter = &core.rate_limits.messages;
     limiter.acquire(&actor.to_string(), core.clock.now())?;
@@ -208,14 +209,7 @@ pub fn send(core: &Core, actor: UserId, input: NewMessage) -> Result<MessageView
         }
         let thread = match input.in_reply_to {
             None => id,
-            Some(parent) => {
-                let (inbox, sent) = holding(tx, actor, parent)?;
-                let parent: Option<StoredMessage> = tx.get_json(Tree::MessageidMessage, &parent.key())?;
-                match parent {
-                    Some(p) if inbox.is_some() || sent => p.thread,
-                    _ => return Err(TxError::Abort(AppError::NotFound("message"))),
-                }
-            }
+            Some(parent) => held(tx, actor, parent)?.0.thread,
         };
         let message = StoredMessage {
             id,
@@ -234,23 +228,22 @@ pub fn send(core: &Core, actor: UserId, input: NewMessage) -> Result<MessageView
         for holder in std::iter::once(&actor).chain(&to).chain(&cc) {
             tx.insert(Tree::UseridThreadMessageid, &thread_key(*holder, thread, id), vec![])?;
         }
-        let mut out = Outcome::default();
+        let mut out = Pending::default();
         let mine = summary(tx, &message, Folder::Sent, true)?;
-        out.mail(core, tx, actor, id, MailChange::New, Some(mine.clone()))?;
+        mail_event(&mut out, core, tx, actor, id, MailChange::New, Some(mine.clone()))?;
         for (rid, note) in to.iter().chain(&cc).zip(&note_ids) {
             tx.put_json(Tree::UseridInbox, &slot(*rid, id), &InboxEntry { read_at: None })?;
             let unread = tx.get_u64(Tree::UseridUnreadmail, &rid.key())? + 1;
             tx.put_u64(Tree::UseridUnreadmail, &rid.key(), unread)?;
             let theirs = summary(tx, &message, Folder::Inbox, false)?;
-            out.mail(core, tx, *rid, id, MailChange::New, Some(theirs))?;
+            mail_event(&mut out, core, tx, *rid, id, MailChange::New, Some(theirs))?;
             let what = NotificationKind::MailReceived {
                 by: actor,
                 name: me.profile.display_name.clone(),
                 message: id,
                 subject: message.subject.clone(),
             };
-            let event = notifications::notify(core, tx, *rid, *note, what, core.clock.now())?;
-            out.push(*rid, event);
+            out.notify(core, tx, *rid, *note, what)?;
         }
         Ok((MessageView { summary: mine, body: message.body.clone() }, out))
     });
@@ -282,38 +275,33 @@ pub fn list(
     let rows =
         core.store
             .scan_prefix(tree, &actor.key(), page.after_key()?.as_deref(), limit + 1)?;
-    let mut items = Vec::with_capacity(rows.len());
-    for (k, v) in rows {
-        let Some(raw) = k.get(8..16).and_then(|b| b.try_into().ok()) else {
-            continue;
-        };
-        let id = MessageId(u64::MAX - u64::from_be_bytes(raw));
-        let read = match folder {
-            Folder::Inbox => crate::store::decode::<InboxEntry>(&v)?.read_at.is_some(),
-            Folder::Sent => true,
-        };
-        let item = core.store.read(&trees(), |tx| {
+    // Scanned outside a transaction (sled's cannot scan); the messages are read in one.
+    let items = core.store.read(&trees(), |tx| {
+        let mut items = Vec::with_capacity(rows.len());
+        for (k, v) in &rows {
+            let Some(raw) = k.get(8..16).and_then(|b| b.try_into().ok()) else {
+                continue;
+            };
+            let id = MessageId(u64::MAX - u64::from_be_bytes(raw));
+            let read = match folder {
+                Folder::Inbox => crate::store::decode::<InboxEntry>(v)?.read_at.is_some(),
+                Folder::Sent => true,
+            };
             let message: StoredMessage = tx
                 .get_json(Tree::MessageidMessage, &id.key())?
                 .ok_or(TxError::Abort(AppError::NotFound("message")))?;
-            summary(tx, &message, folder, read)
-        })?;
-        items.push((k, item));
-    }
+            items.push((k.clone(), summary(tx, &message, folder, read)?));
+        }
+        Ok(items)
+    })?;
     Ok(Page::from_rows(items, limit))
 }
 
 /// Reads a message of mine (marking it read when it was unread in my inbox).
 pub fn read(core: &Core, actor: UserId, id: MessageId) -> Result<MessageView, AppError> {
     let (view, out) = core.store.transact(&trees(), |tx| {
-        let (inbox, sent) = holding(tx, actor, id)?;
-        if inbox.is_none() && !sent {
-            return Err(TxError::Abort(AppError::NotFound("message")));
-        }
-        let message: StoredMessage = tx
-            .get_json(Tree::MessageidMessage, &id.key())?
-            .ok_or(TxError::Abort(AppError::NotFound("message")))?;
-        let mut out = Outcome::default();
+        let (message, inbox, _) = held(tx, actor, id)?;
+        let mut out = Pending::default();
         let folder = if inbox.is_some() {
             Folder::Inbox
         } else {
@@ -321,7 +309,7 @@ pub fn read(core: &Core, actor: UserId, id: MessageId) -> Result<MessageView, Ap
         };
         if inbox.as_ref().is_some_and(|e| e.read_at.is_none()) {
             set_read(tx, actor, id, Some(core.clock.now()))?;
-            out.mail(core, tx, actor, id, MailChange::Read, None)?;
+            mail_event(&mut out, core, tx, actor, id, MailChange::Read, None)?;
         }
         let summary = summary(tx, &message, folder, true)?;
         Ok((
@@ -372,10 +360,7 @@ pub fn thread(core: &Core, actor: UserId, id: MessageId) -> Result<Vec<MessageVi
         .filter_map(|(k, _)| k.get(16..).and_then(MessageId::from_key))
         .collect();
     core.store.read(&trees(), |tx| {
-        let (inbox, sent) = holding(tx, actor, id)?;
-        if inbox.is_none() && !sent {
-            return Err(TxError::Abort(AppError::NotFound("message")));
-        }
+        held(tx, actor, id)?;
         let mut views = Vec::with_capacity(ids.len());
         for mid in &ids {
             let Some(m) = tx.get_json::<StoredMessage>(Tree::MessageidMessage, &mid.key())? else {
@@ -401,10 +386,10 @@ pub fn mark_unread(core: &Core, actor: UserId, id: MessageId) -> Result<Unread, 
     let out = core.store.transact(&trees(), |tx| {
         let (inbox, _) = holding(tx, actor, id)?;
         let entry = inbox.ok_or(TxError::Abort(AppError::NotFound("message in your inbox")))?;
-        let mut out = Outcome::default();
+        let mut out = Pending::default();
         if entry.read_at.is_some() {
             set_read(tx, actor, id, None)?;
-            out.mail(core, tx, actor, id, MailChange::Unread, None)?;
+            mail_event(&mut out, core, tx, actor, id, MailChange::Unread, None)?;
         }
         Ok(out)
     })?;
@@ -416,13 +401,7 @@ pub fn mark_unread(core: &Core, actor: UserId, id: MessageId) -> Result<Unread, 
 /// erased once nobody holds it.
 pub fn delete(core: &Core, actor: UserId, id: MessageId) -> Result<(), AppError> {
     let out = core.store.transact(&trees(), |tx| {
-        let (inbox, sent) = holding(tx, actor, id)?;
-        if inbox.is_none() && !sent {
-            return Err(TxError::Abort(AppError::NotFound("message")));
-        }
-        let mut message: StoredMessage = tx
-            .get_json(Tree::MessageidMessage, &id.key())?
-            .ok_or(TxError::Abort(AppError::NotFound("message")))?;
+        let (mut message, inbox, sent) = held(tx, actor, id)?;
         let mut released = 0;
         if let Some(entry) = inbox {
             if entry.read_at.is_none() {
@@ -450,8 +429,8 @@ pub fn delete(core: &Core, actor: UserId, id: MessageId) -> Result<(), AppError>
         } else {
             tx.put_json(Tree::MessageidMessage, &id.key(), &message)?;
         }
-        let mut out = Outcome::default();
-        out.mail(core, tx, actor, id, MailChange::Deleted, None)?;
+        let mut out = Pending::default();
+        mail_event(&mut out, core, tx, actor, id, MailChange::Deleted, None)?;
         Ok(out)
     })?;
     out.publish(core);
@@ -502,15 +481,9 @@ pub fn message_member(
     input: DirectMessage,
 ) -> Result<Delivered, AppError> {
     input.validate_with(&core.config.limits)?;
-    if input.subject.trim().is_empty() || input.body.trim().is_empty() {
-        return Err(AppError::Validation(
-            "subject and body must not be blank".into(),
-        ));
-    }
+    check_text(&input.subject, &input.body)?;
     if actor == target {
-        return Err(AppError::Validation(
-            "you cannot send a message to yourself".into(),
-        ));
+        return Err(not_to_self());
     }
     let me = core.user(actor)?;
     let them = core.user(target)?;

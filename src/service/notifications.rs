@@ -71,6 +71,51 @@ pub fn publish(core: &Core, user: UserId, events: Vec<UserEvent>) {
     );
 }
 
+/// User events appended inside a transaction, for several members, to publish once it is
+/// durable (publishing earlier could show a change that then rolls back).
+#[derive(Default)]
+pub struct Pending(Vec<(UserId, UserEvent)>);
+
+impl Pending {
+    /// Appends a user event for `who` in the transaction.
+    pub fn event(
+        &mut self,
+        core: &Core,
+        tx: &dyn Txn,
+        who: UserId,
+        body: UserEventBody,
+    ) -> Result<(), TxError> {
+        let kept = core.config.live.events_kept_per_user;
+        let event = events::append(tx, kept, who, core.clock.now(), body)?;
+        self.0.push((who, event));
+        Ok(())
+    }
+
+    /// Stores a notification for `who` in the transaction (see [`notify`]).
+    pub fn notify(
+        &mut self,
+        core: &Core,
+        tx: &dyn Txn,
+        who: UserId,
+        id: NotificationId,
+        what: NotificationKind,
+    ) -> Result<(), TxError> {
+        let event = notify(core, tx, who, id, what, core.clock.now())?;
+        self.0.push((who, event));
+        Ok(())
+    }
+
+    /// Hands every event to the live layer, in the order they were appended.
+    pub fn publish(self, core: &Core) {
+        let messages = self
+            .0
+            .into_iter()
+            .map(|(who, e)| BusMessage::User(who, e))
+            .collect();
+        core.bus.publish(messages);
+    }
+}
+
 /// The member's notifications, newest first.
 pub fn list(core: &Core, user: UserId, page: &PageQuery) -> Result<Page<Notification>, AppError> {
     let limit = page.limit(&core.config);
