@@ -363,6 +363,18 @@ mod tests {
         let mut cfg = Config::defaults();
         cfg.mail.from = "not an address".into();
         assert!(cfg.validate().is_err());
+        // The e-mail of a "Send a message" must fit its frame around the longest text.
+        let mut cfg = Config::defaults();
+        cfg.mail.body_chars = cfg.limits.mail_body_chars + email_frame_chars(&cfg.limits) - 1;
+        assert!(cfg.validate().is_err());
+        cfg.mail.body_chars += 1;
+        assert!(cfg.validate().is_ok());
+        let mut cfg = Config::defaults();
+        cfg.limits.emails_per_window = 0;
+        assert!(cfg.validate().is_err());
+        let mut cfg = Config::defaults();
+        cfg.limits.contact_requests_per_window = 0;
+        assert!(cfg.validate().is_err());
     }
 
     #[test]

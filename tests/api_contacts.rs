@@ -371,3 +371,36 @@ async fn contact_requests_are_rate_limited_and_lists_page_and_filter() {
     assert_eq!(ids(&one), [others[0].1]);
     w.server.stop().await;
 }
+
+#[actix_web::test]
+async fn accepting_checks_again_that_both_are_still_validated() {
+    let w = world().await;
+    let (ann, ann_id) = w.teacher("ann@x.eu", true).await;
+    let (bob, bob_id) = w.teacher("bob@x.eu", true).await;
+    assert_eq!(ask(&ann, bob_id).await.1["state"], "request_sent");
+    // The NSO withdraws Ann's validation while her request waits.
+    let (status, body) = w
+        .officer
+        .send(
+            Method::DELETE,
+            &format!("/api/nso/members/{ann_id}/validation"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let refused = bob
+        .send(
+            Method::POST,
+            &format!("/api/contacts/requests/{ann_id}/accept"),
+            None,
+        )
+        .await;
+    assert_error(&refused, StatusCode::FORBIDDEN, "forbidden");
+    assert!(list(&bob, "/api/contacts").await.is_empty());
+    assert_eq!(
+        state(&bob, ann_id).await,
+        "request_received",
+        "nothing changed"
+    );
+    w.server.stop().await;
+}

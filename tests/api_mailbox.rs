@@ -478,3 +478,38 @@ async fn e_mails_to_non_contacts_have_their_own_lower_throttle() {
     );
     k.server.stop().await;
 }
+
+#[actix_web::test]
+async fn only_my_received_messages_can_be_marked_unread() {
+    let k = cast_with(|_| {}).await;
+    let (status, sent) = send(
+        &k.ann,
+        json!({"to": [k.bob_id], "subject": "s", "body": "x"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{sent}");
+    let id = sent["id"].as_u64().unwrap();
+    let unread = |c: &Client| {
+        let path = format!("/api/mail/{id}/unread");
+        let c = c.clone_session();
+        async move { c.send(Method::POST, &path, None).await }
+    };
+    // The sender's copy is in "sent": there is no inbox entry to mark.
+    assert_error(&unread(&k.ann).await, StatusCode::NOT_FOUND, "not_found");
+    // Someone who never received it.
+    assert_error(&unread(&k.cat).await, StatusCode::NOT_FOUND, "not_found");
+    assert_error(
+        &k.cat
+            .send(Method::DELETE, &format!("/api/mail/{id}"), None)
+            .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
+    // The recipient: already unread, so the count stays 1; read, then unread: 1 again.
+    let (status, answer) = unread(&k.bob).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["unread"], 1);
+    k.bob.get(&format!("/api/mail/{id}")).await;
+    assert_eq!(unread(&k.bob).await.1["unread"], 1);
+    k.server.stop().await;
+}
