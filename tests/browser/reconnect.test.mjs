@@ -60,8 +60,10 @@ test('the page reconnects after a restart and shows what happened meanwhile', as
   assert.equal(await page.locator('#notification-list li').count(), 1, 'shown once, not twice');
 
   // A second restart: the count stays right (no double count from replay plus reload).
+  // The reconnection can be quicker than a poll of the page, so wait on its count instead.
+  const connections = await page.evaluate(() => Number(document.body.dataset.liveReady));
   await server.restart();
-  await page.locator('#live-state.live-reconnecting').waitFor({ state: 'attached' });
+  await page.waitForFunction((n) => Number(document.body.dataset.liveReady) > n, connections);
   await page.locator('#live-state.live-live').waitFor({ state: 'attached' });
   assert.equal(await badge.textContent(), '1');
   assert.equal(await page.locator('#notification-list li').count(), 1);

@@ -43,7 +43,11 @@ const live = new Live({
   },
   // After every (re)connection: the counts are fetched again, so a reconnect never leaves a
   // stale number (the sequence guard drops one if a newer event got there first).
-  onReady: () => refreshUnread(),
+  onReady: () => {
+    // How many times the socket came up: tests wait on it, a reconnect can be too quick to see.
+    document.body.dataset.liveReady = String(Number(document.body.dataset.liveReady || 0) + 1);
+    refreshUnread();
+  },
   onSessionEnded: () => checkSession(),
 });
 
