@@ -124,6 +124,30 @@ pub struct StoreConfig {
 #[derive(Debug, Clone, Deserialize)]
 pub struct SearchConfig {
     pub index_dir: PathBuf,
+    /// The indexer commits this long after the first change it has not committed yet.
+    pub commit_delay_ms: u64,
+    /// ... or as soon as this many changes wait, whichever comes first.
+    pub commit_batch: usize,
+    /// Memory the server's index writer may buffer before it must flush a segment.
+    pub writer_memory_bytes: usize,
+    /// Memory and threads of a full rebuild (`twinhub reindex`, or an outdated index at start).
+    pub rebuild_memory_bytes: usize,
+    pub rebuild_threads: usize,
+    /// Words a query may have; more is refused (each word is a required clause).
+    pub query_words_max: usize,
+    /// The last word also matches as a prefix (search while typing) from this many characters.
+    pub prefix_min_chars: usize,
+    /// Index terms a prefix may expand to (bounds the work of a short prefix).
+    pub prefix_expansions: u32,
+    /// Deepest result reachable by paging (offset + page size).
+    pub max_results: usize,
+    /// Values listed per facet (countries, languages...), most frequent first.
+    pub facet_values_max: usize,
+    /// Searches a member may run within the window (typing sends one per pause).
+    pub searches_per_window: u32,
+    pub search_window_secs: u64,
+    /// Characters of a result's snippet.
+    pub snippet_chars: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -176,6 +200,16 @@ pub struct Limits {
     pub message_window_secs: u64,
     pub emails_per_window: u32,
     pub email_window_secs: u64,
+    pub posting_title_chars: usize,
+    pub posting_summary_chars: usize,
+    pub posting_description_chars: usize,
+    pub posting_visible_days_max: i64,
+    pub posting_list_items_max: usize,
+    pub comment_chars: usize,
+    pub comments_per_window: u32,
+    pub comment_window_secs: u64,
+    pub postings_per_window: u32,
+    pub posting_window_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -226,7 +260,7 @@ impl Config {
         let a = &self.auth;
         let l = &self.limits;
         let v = &self.live;
-        let checks: [(bool, &str); 17] = [
+        let checks: [(bool, &str); 20] = [
             (
                 self.server.request_head_timeout_secs > 0,
                 "server.request_head_timeout_secs must be > 0 (0 would let slow clients hold connections)",
@@ -292,6 +326,28 @@ impl Config {
             (
                 l.picture_bytes >= 1024,
                 "limits.picture_bytes must be >= 1024",
+            ),
+            (
+                self.search.commit_batch > 0
+                    && self.search.commit_delay_ms > 0
+                    && self.search.writer_memory_bytes >= 15_000_000
+                    && self.search.rebuild_memory_bytes >= 15_000_000 * self.search.rebuild_threads.max(1),
+                "search.commit_batch and commit_delay_ms must be > 0; writer_memory_bytes >= 15 MB, rebuild_memory_bytes >= 15 MB per rebuild thread (tantivy's minimum)",
+            ),
+            (
+                self.search.query_words_max > 0
+                    && self.search.max_results >= l.page_size_max
+                    && self.search.searches_per_window > 0
+                    && self.search.search_window_secs > 0,
+                "search.query_words_max and searches_per_window/search_window_secs must be > 0, max_results >= limits.page_size_max",
+            ),
+            (
+                l.posting_visible_days_max > 0
+                    && l.comments_per_window > 0
+                    && l.postings_per_window > 0
+                    && l.comment_window_secs > 0
+                    && l.posting_window_secs > 0,
+                "limits.posting_visible_days_max, comments_per_window, postings_per_window and their windows must be > 0",
             ),
         ];
         match checks.iter().find(|(ok, _)| !ok) {

@@ -63,6 +63,14 @@ id_type!(
     /// An outgoing e-mail (its queue entry, its Message-ID and its outbox file name).
     MailId
 );
+id_type!(
+    /// A partner-finding posting, an "eTwinning project idea" (R6).
+    PostingId
+);
+id_type!(
+    /// A comment on a posting.
+    CommentId
+);
 
 #[cfg(test)]
 mod tests {

@@ -7,7 +7,9 @@ use clap::{Parser, Subcommand};
 use twinhub::config::Config;
 use twinhub::domain::user::User;
 use twinhub::error::AppError;
+use twinhub::search::Search;
 use twinhub::service::{accounts, nso};
+use twinhub::store::{SledStore, Store};
 
 #[derive(Parser)]
 #[command(
@@ -27,6 +29,10 @@ struct Cli {
 enum Command {
     /// Serve the API and the web UI (the default).
     Serve,
+    /// Rebuild the search index from the store, with a progress bar (run while the server is
+    /// stopped: the store is locked). The server also rebuilds it at start when it is
+    /// missing or outdated.
+    Reindex,
     /// Platform administration (run while the server is stopped: the store is locked).
     Admin {
         #[command(subcommand)]
@@ -57,6 +63,7 @@ fn main() {
         twinhub::telemetry::init_logging(&cfg.log.filter);
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => serve(cfg),
+            Command::Reindex => reindex(cfg),
             Command::Admin {
                 action:
                     AdminAction::Create {
@@ -97,6 +104,31 @@ fn serve(cfg: Config) -> Result<(), AppError> {
         );
         serving.await.map_err(AppError::internal)?
     })
+}
+
+fn reindex(cfg: Config) -> Result<(), AppError> {
+    use indicatif::{ProgressBar, ProgressStyle};
+    let store: std::sync::Arc<dyn Store> = std::sync::Arc::new(SledStore::open(&cfg.store)?);
+    let search = Search::create_in_dir(&cfg.search.index_dir)?;
+    let bar = ProgressBar::new(0).with_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} items ({per_sec}, {eta} left)",
+        )
+        .map_err(AppError::internal)?,
+    );
+    let started = std::time::Instant::now();
+    let n = search.rebuild(&*store, &cfg.search, &|done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })?;
+    bar.finish();
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "Indexed {n} items in {secs:.1} s ({:.0} per second) into {}.",
+        n as f64 / secs.max(1e-9),
+        cfg.search.index_dir.display()
+    );
+    store.wait_durable().map_err(AppError::from)
 }
 
 fn create_admin(

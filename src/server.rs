@@ -12,6 +12,8 @@ use crate::config::Config;
 use crate::error::AppError;
 use crate::live::bus::{Bus, LocalBus};
 use crate::live::registry::Registry;
+use crate::search::indexer::{Indexer, Stop};
+use crate::search::Search;
 use crate::service::Core;
 use crate::store::{SledStore, Store};
 use crate::{demo, http, mail, telemetry};
@@ -25,16 +27,21 @@ pub struct Running {
     pub registry: Addr<Registry>,
     /// The mail sender; stopped when the server stops (or when this is dropped).
     pub mail: mail::Sender,
+    /// The search indexer; stopped when the server stops.
+    pub indexer: IndexerHandle,
 }
 
-/// Opens the sled store named in the config and the services over it.
+/// Opens the sled store named in the config, the search index (rebuilt from the store when
+/// missing or outdated) and the services over them.
 pub fn open_core(config: Config, bus: Arc<dyn Bus>) -> Result<web::Data<Core>, AppError> {
     let store: Arc<dyn Store> = Arc::new(SledStore::open(&config.store)?);
+    let search = Arc::new(Search::open(&config.search, &*store)?);
     Ok(web::Data::new(Core::new(
         store,
         Arc::new(config),
         Arc::new(SystemClock),
         bus,
+        search,
     )))
 }
 
@@ -55,6 +62,7 @@ pub fn start(config: Config, handle_signals: bool) -> Result<Running, AppError> 
         .map_err(|e| AppError::Config(format!("cannot listen on {bind}: {e}")))?;
     let addr = listener.local_addr().map_err(AppError::internal)?;
     let mail = mail::Sender::start(core.clone().into_inner())?;
+    let indexer = start_indexer(&core)?;
     let server = http::server(core.clone(), registry.clone(), listener, handle_signals)
         .map_err(AppError::internal)?;
     Ok(Running {
@@ -63,7 +71,33 @@ pub fn start(config: Config, handle_signals: bool) -> Result<Running, AppError> 
         core,
         registry,
         mail,
+        indexer,
     })
+}
+
+/// Starts the indexer actor on its own arbiter (a thread with its own event loop), since
+/// its commits block on the disk; it then takes the marks left by earlier runs.
+fn start_indexer(core: &web::Data<Core>) -> Result<IndexerHandle, AppError> {
+    let indexer = Indexer::new(core.search.clone(), core.store.clone(), &core.config.search)?;
+    let arbiter = actix::Arbiter::new();
+    let addr = Indexer::start_in_arbiter(&arbiter.handle(), move |_| indexer);
+    core.search.set_indexer(addr.clone().recipient());
+    Ok(IndexerHandle { addr, arbiter })
+}
+
+/// The running indexer; stopped with the server.
+pub struct IndexerHandle {
+    addr: Addr<Indexer>,
+    arbiter: actix::Arbiter,
+}
+
+impl IndexerHandle {
+    /// Commits what is marked, then stops the indexer's thread.
+    pub async fn stop(self) {
+        let _ = self.addr.send(Stop).await;
+        self.arbiter.stop();
+        let _ = self.arbiter.join();
+    }
 }
 
 impl Running {
@@ -75,6 +109,7 @@ impl Running {
     /// everything written durable before returning.
     pub async fn wait(self) -> Result<(), AppError> {
         self.server.await.map_err(AppError::internal)?;
+        self.indexer.stop().await;
         let core = self.core.clone();
         let sender = self.mail;
         http::run(move || {

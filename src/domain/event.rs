@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use super::contact::ContactState;
 use super::mailbox::{MailChange, MailSummary};
-use crate::ids::{GroupId, MessageId, NotificationId, TwinSpaceId, UserId};
+use crate::ids::{GroupId, MessageId, NotificationId, PostingId, TwinSpaceId, UserId};
 
 /// Something a user must see, numbered in the user's own sequence.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
@@ -73,6 +73,13 @@ pub enum NotificationKind {
         name: String,
         message: MessageId,
         subject: String,
+    },
+    /// `name` (member `by`) commented on the member's posting `posting`, titled `title`.
+    PostingComment {
+        posting: PostingId,
+        title: String,
+        by: UserId,
+        name: String,
     },
     /// The NSO of `country` validated the member as an eTwinner.
     Validated { country: String, by: UserId },

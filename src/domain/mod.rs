@@ -4,5 +4,6 @@ pub mod catalog;
 pub mod contact;
 pub mod event;
 pub mod mailbox;
+pub mod posting;
 pub mod school;
 pub mod user;

@@ -12,8 +12,10 @@ pub mod live;
 pub mod mailbox;
 pub mod notifications;
 pub mod nso;
+pub mod postings;
 pub mod profiles;
 pub mod schools;
+pub mod search;
 pub mod system;
 pub mod ui;
 
@@ -225,6 +227,8 @@ pub fn server(
                     .configure(nso::routes)
                     .configure(notifications::routes)
                     .configure(groups::routes)
+                    .configure(search::routes)
+                    .configure(postings::routes)
                     .configure(system::api_routes)
                     .service(ui::start),
             )

@@ -51,9 +51,15 @@ pub struct Catalog {
     pub countries: Vec<Entry>,
     pub languages: Vec<Entry>,
     pub subjects: Vec<Entry>,
+    /// Topics of partner-finding postings.
+    pub topics: Vec<Entry>,
+    pub key_competences: Vec<Entry>,
+    /// Pupils' age bands, youngest first.
+    pub pupil_ages: Vec<Entry>,
 }
 
-/// The codes profiles use: eTwinning countries, languages and subjects.
+/// The codes profiles and postings use: eTwinning countries, languages, subjects, topics,
+/// key competences and pupils' age bands.
 #[utoipa::path(tag = "system", responses((status = 200, body = Catalog)))]
 #[get("/catalog")]
 async fn catalog_lists() -> HttpResponse {
@@ -61,5 +67,8 @@ async fn catalog_lists() -> HttpResponse {
         countries: catalog::entries(catalog::COUNTRIES),
         languages: catalog::entries(catalog::LANGUAGES),
         subjects: catalog::entries(catalog::SUBJECTS),
+        topics: catalog::entries(catalog::TOPICS),
+        key_competences: catalog::entries(catalog::KEY_COMPETENCES),
+        pupil_ages: catalog::entries(catalog::PUPIL_AGES),
     })
 }

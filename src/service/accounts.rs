@@ -21,6 +21,7 @@ use crate::domain::user::{normalise_email, User};
 use crate::error::AppError;
 use crate::ids::UserId;
 use crate::live::bus::BusMessage;
+use crate::search::{self, DocRef};
 use crate::store::{key, Tree, TxError};
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -162,13 +163,19 @@ fn tell_owner_of_attempt(core: &Core, email: &str) -> Result<(), AppError> {
 
 /// Writes a new user and its indexes unless the e-mail is taken; says whether it did.
 pub fn insert_user(core: &Core, user: &User) -> Result<bool, AppError> {
-    core.store.transact(
-        &[Tree::UseridUser, Tree::EmailUserid, Tree::CountryUserid],
+    let inserted = core.store.transact(
+        &[
+            Tree::UseridUser,
+            Tree::EmailUserid,
+            Tree::CountryUserid,
+            Tree::SearchPending,
+        ],
         |tx| {
             if tx.get(Tree::EmailUserid, user.email.as_bytes())?.is_some() {
                 return Ok(false);
             }
             tx.put_json(Tree::UseridUser, &user.id.key(), user)?;
+            search::mark(tx, DocRef::User(user.id))?;
             tx.insert(
                 Tree::EmailUserid,
                 user.email.as_bytes(),
@@ -183,7 +190,9 @@ pub fn insert_user(core: &Core, user: &User) -> Result<bool, AppError> {
             }
             Ok(true)
         },
-    )
+    )?;
+    core.search.changed();
+    Ok(inserted)
 }
 
 pub fn user_by_email(core: &Core, email: &str) -> Result<Option<User>, AppError> {

@@ -12,6 +12,7 @@ use crate::domain::user::User;
 use crate::error::AppError;
 use crate::ids::{GroupId, UserId};
 use crate::live::bus::BusMessage;
+use crate::search::{self, DocRef};
 use crate::store::{key, Tree, TxError};
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -82,12 +83,19 @@ pub fn create(core: &Core, actor: &User, input: NewGroup) -> Result<Group, AppEr
         created_at: core.clock.now(),
     };
     core.store.transact(
-        &[Tree::GroupidGroup, Tree::GroupidUserid, Tree::UseridGroupid],
+        &[
+            Tree::GroupidGroup,
+            Tree::GroupidUserid,
+            Tree::UseridGroupid,
+            Tree::SearchPending,
+        ],
         |tx| {
             tx.put_json(Tree::GroupidGroup, &group.id.key(), &group)?;
+            search::mark(tx, DocRef::Group(group.id))?;
             add_member(tx, group.id, actor.id, group.created_at)
         },
     )?;
+    core.search.changed();
     Ok(group)
 }
 

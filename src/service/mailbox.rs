@@ -73,7 +73,7 @@ fn thread_key(user: UserId, thread: MessageId, id: MessageId) -> Vec<u8> {
     key(&[&user.key(), &thread.key(), &id.key()])
 }
 
-fn person(user: &User) -> Person {
+pub(super) fn person(user: &User) -> Person {
     let view = user.public_view();
     Person {
         id: user.id,

@@ -9,6 +9,7 @@ pub mod mailbox;
 pub mod notifications;
 pub mod nso;
 pub mod passwords;
+pub mod postings;
 pub mod profiles;
 pub mod rate_limit;
 pub mod schools;
@@ -25,6 +26,7 @@ use crate::error::AppError;
 use crate::ids::UserId;
 use crate::live::bus::Bus;
 use crate::mail::Outbox;
+use crate::search::Search;
 use crate::store::{Store, Tree};
 use rate_limit::RateLimits;
 
@@ -38,6 +40,9 @@ pub struct Core {
     pub bus: Arc<dyn Bus>,
     /// Wakes the mail sender after a transaction queued mail (`crate::mail`).
     pub outbox: Outbox,
+    /// The search index; services mark what they change in it (`crate::search::mark`) and
+    /// call `search.changed()` after the commit.
+    pub search: Arc<Search>,
 }
 
 impl Core {
@@ -46,6 +51,7 @@ impl Core {
         config: Arc<Config>,
         clock: Arc<dyn Clock>,
         bus: Arc<dyn Bus>,
+        search: Arc<Search>,
     ) -> Core {
         let rate_limits = RateLimits::new(&config);
         Core {
@@ -55,6 +61,7 @@ impl Core {
             rate_limits,
             bus,
             outbox: Outbox::new(),
+            search,
         }
     }
 
@@ -146,6 +153,7 @@ pub(crate) mod testing {
             Arc::new(Config::defaults()),
             clock.clone(),
             Arc::new(RecordingBus::default()),
+            Arc::new(Search::in_ram().unwrap()),
         );
         (core, clock)
     }

@@ -14,6 +14,7 @@ use crate::domain::user::{PublicProfile, Refusal, User, Validation};
 use crate::error::AppError;
 use crate::ids::NotificationId;
 use crate::ids::UserId;
+use crate::search::{self, DocRef};
 use crate::store::{Tree, TxError};
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, ToSchema, PartialEq, Eq)]
@@ -110,7 +111,7 @@ pub fn set_validation(
     let country = officer_country(actor)?.to_string();
     let now = core.clock.now();
     let notification_id = NotificationId(core.store.next_id()?);
-    let mut trees = vec![Tree::UseridUser];
+    let mut trees = vec![Tree::UseridUser, Tree::SearchPending];
     trees.extend(notifications::TREES);
     let (user, event) = core.store.transact(&trees, |tx| {
         let mut user = load(tx, member)?;
@@ -130,6 +131,8 @@ pub fn set_validation(
             (false, _) => None,
         };
         tx.put_json(Tree::UseridUser, &member.key(), &user)?;
+        // The result card says whether the member is an eTwinner.
+        search::mark(tx, DocRef::User(member))?;
         let what = match (was_validated, validated) {
             (false, true) => NotificationKind::Validated { country: country.clone(), by: actor.id },
             (true, false) => NotificationKind::ValidationWithdrawn { country: country.clone(), by: actor.id },
@@ -138,6 +141,7 @@ pub fn set_validation(
         let event = notifications::notify(core, tx, member, notification_id, what, now)?;
         Ok((user, Some(event)))
     })?;
+    core.search.changed();
     // Published only now that the change is durable.
     notifications::publish(core, member, event.into_iter().collect());
     tracing::info!(officer = %actor.id, member = %member, validated, "validation changed");

@@ -11,6 +11,7 @@ use crate::domain::catalog::{self, MemberType};
 use crate::domain::user::{dedup_codes, OwnProfile, PictureMeta, PublicProfile, User};
 use crate::error::AppError;
 use crate::ids::UserId;
+use crate::search::{self, DocRef};
 use crate::store::{key, Tree, TxError, Txn};
 
 /// Fields to change; absent fields stay as they are.
@@ -145,17 +146,31 @@ pub fn update_profile(
 ) -> Result<OwnProfile, AppError> {
     ensure_self(actor, target)?;
     check_patch(core, &patch)?;
-    let user = core
-        .store
-        .transact(&[Tree::UseridUser, Tree::CountryUserid], |tx| {
+    // A posting's result card shows its author's name: a new name re-indexes them. Listed
+    // before the transaction, which cannot scan; one written meanwhile is indexed with the
+    // name as the store has it then, which is already the new one or marked again.
+    let postings = if patch.display_name.is_some() {
+        super::postings::ids_by_author(core, target)?
+    } else {
+        Vec::new()
+    };
+    let user = core.store.transact(
+        &[Tree::UseridUser, Tree::CountryUserid, Tree::SearchPending],
+        |tx| {
             let current = load(tx, target)?;
             let (user, old_country) = apply(current, &patch);
             if let Some(old) = old_country {
                 move_country_index(tx, target, old.as_deref(), user.profile.country.as_deref())?;
             }
             tx.put_json(Tree::UseridUser, &target.key(), &user)?;
+            search::mark(tx, DocRef::User(target))?;
+            for id in &postings {
+                search::mark(tx, DocRef::Posting(*id))?;
+            }
             Ok(user)
-        })?;
+        },
+    )?;
+    core.search.changed();
     Ok(OwnProfile::from(&user))
 }
 
@@ -254,7 +269,7 @@ fn write_picture(
 ) -> Result<OwnProfile, AppError> {
     let user = core
         .store
-        .transact(&[Tree::UseridUser, Tree::UseridPicture], |tx| {
+        .transact(&[Tree::UseridUser, Tree::UseridPicture, Tree::SearchPending], |tx| {
             let mut user = load(tx, target)?;
             match &picture {
                 Some((meta, bytes)) => {
@@ -267,8 +282,11 @@ fn write_picture(
                 }
             }
             tx.put_json(Tree::UseridUser, &target.key(), &user)?;
+            // The result card links the picture.
+            search::mark(tx, DocRef::User(target))?;
             Ok(user)
         })?;
+    core.search.changed();
     Ok(OwnProfile::from(&user))
 }
 

@@ -105,6 +105,12 @@ pub struct RateLimits {
     pub messages: WindowCounter,
     /// E-mails to non-contacts ("Send a message") per member (`[limits]`).
     pub emails: WindowCounter,
+    /// Partner-finding postings per member (`[limits]`).
+    pub postings: WindowCounter,
+    /// Post comments per member (`[limits]`).
+    pub comments: WindowCounter,
+    /// Searches per member (`[search]`).
+    pub searches: WindowCounter,
 }
 
 impl RateLimits {
@@ -144,6 +150,21 @@ impl RateLimits {
                 max,
             ),
             emails: WindowCounter::new(limits.emails_per_window, limits.email_window_secs, max),
+            postings: WindowCounter::new(
+                limits.postings_per_window,
+                limits.posting_window_secs,
+                max,
+            ),
+            comments: WindowCounter::new(
+                limits.comments_per_window,
+                limits.comment_window_secs,
+                max,
+            ),
+            searches: WindowCounter::new(
+                config.search.searches_per_window,
+                config.search.search_window_secs,
+                max,
+            ),
         }
     }
 }

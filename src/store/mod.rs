@@ -93,10 +93,19 @@ pub enum Tree {
     /// mail id → `QueuedMail` the sender gave up on after `mail.max_attempts`, kept for the
     /// operator.
     MailidDeadmail,
+    /// doc kind byte ++ id → token: items changed since the search index last took them in,
+    /// written in the changing transaction (`crate::search::mark`).
+    SearchPending,
+    /// posting id → `Posting` (R6).
+    PostingidPosting,
+    /// author id ++ (u64::MAX - posting id) → (): a member's postings, newest first.
+    UseridPostingid,
+    /// posting id ++ comment id → `Comment`: a posting's comments, oldest first.
+    PostingidComment,
 }
 
 impl Tree {
-    pub const ALL: [Tree; 34] = [
+    pub const ALL: [Tree; 38] = [
         Tree::Meta,
         Tree::UseridUser,
         Tree::EmailUserid,
@@ -131,6 +140,10 @@ impl Tree {
         Tree::MaildueMailid,
         Tree::MailidMail,
         Tree::MailidDeadmail,
+        Tree::SearchPending,
+        Tree::PostingidPosting,
+        Tree::UseridPostingid,
+        Tree::PostingidComment,
     ];
 
     pub fn name(self) -> &'static str {
@@ -169,6 +182,10 @@ impl Tree {
             Tree::MaildueMailid => "maildue_mailid",
             Tree::MailidMail => "mailid_mail",
             Tree::MailidDeadmail => "mailid_deadmail",
+            Tree::SearchPending => "search_pending",
+            Tree::PostingidPosting => "postingid_posting",
+            Tree::UseridPostingid => "userid_postingid",
+            Tree::PostingidComment => "postingid_comment",
         }
     }
 }
@@ -247,6 +264,8 @@ pub trait Store: Send + Sync + 'static {
         after: Option<&[u8]>,
         limit: usize,
     ) -> Result<Entries, StoreError>;
+    /// How many entries `tree` holds (a full pass over it: for progress bars, not requests).
+    fn count(&self, tree: Tree) -> Result<u64, StoreError>;
     /// Runs `body` atomically over `trees` (only those), committing nothing if it fails.
     /// Returns once committed, *not* yet durable: see [`Store::wait_durable`].
     fn run_transaction(&self, trees: &[Tree], body: &TxBody<'_>) -> Result<(), TxError>;

@@ -169,6 +169,10 @@ impl Store for SledStore {
         Ok(out)
     }
 
+    fn count(&self, tree: Tree) -> Result<u64, StoreError> {
+        Ok(self.tree(tree).len() as u64)
+    }
+
     fn run_transaction(&self, trees: &[Tree], body: &TxBody<'_>) -> Result<(), TxError> {
         let handles: Vec<sled::Tree> = trees.iter().map(|t| self.tree(*t).clone()).collect();
         let result = handles.as_slice().transaction(|views| {

@@ -1,0 +1,225 @@
+//! The indexer: one actor, on its own arbiter thread (commits block on disk), owns the one
+//! `IndexWriter`. Services mark what they change (`super::mark`) and nudge it; it commits in
+//! batches, by time and by count, so a burst of writes costs one commit.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::{Actor, ActorContext, AsyncContext, Context, Handler, Message, SpawnHandle};
+use tantivy::{IndexWriter, Term};
+
+use super::documents::{self, DocRef};
+use super::Search;
+use crate::config::SearchConfig;
+use crate::domain::posting::Posting;
+use crate::domain::user::User;
+use crate::error::AppError;
+use crate::service::groups::Group;
+use crate::store::{Store, Tree};
+
+/// Items were marked and committed: index them soon.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Changed;
+
+/// Stop after committing what is marked (server shutdown).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Stop;
+
+/// After a failed commit (disk full...), the marks stay and the indexer tries again this
+/// much later, not in a tight loop.
+const RETRY_AFTER: Duration = Duration::from_secs(5);
+
+pub struct Indexer {
+    search: Arc<Search>,
+    store: Arc<dyn Store>,
+    writer: IndexWriter,
+    delay: Duration,
+    batch: usize,
+    /// Nudges since the last commit: reaching `batch` commits at once.
+    waiting: usize,
+    /// The pending timed commit, if one is scheduled.
+    scheduled: Option<SpawnHandle>,
+}
+
+impl Indexer {
+    pub fn new(
+        search: Arc<Search>,
+        store: Arc<dyn Store>,
+        cfg: &SearchConfig,
+    ) -> Result<Indexer, AppError> {
+        let writer = search.writer(1, cfg.writer_memory_bytes)?;
+        Ok(Indexer {
+            search,
+            store,
+            writer,
+            delay: Duration::from_millis(cfg.commit_delay_ms),
+            batch: cfg.commit_batch,
+            waiting: 0,
+            scheduled: None,
+        })
+    }
+
+    fn schedule(&mut self, ctx: &mut Context<Self>, after: Duration) {
+        if self.scheduled.is_none() {
+            self.scheduled = Some(ctx.run_later(after, |me, ctx| {
+                me.scheduled = None;
+                me.commit(ctx);
+            }));
+        }
+    }
+
+    /// Indexes up to a batch of marked items; schedules the rest (or a retry).
+    fn commit(&mut self, ctx: &mut Context<Self>) {
+        if let Some(handle) = self.scheduled.take() {
+            ctx.cancel_future(handle);
+        }
+        self.waiting = 0;
+        match apply_marks(&self.search, &*self.store, &mut self.writer, self.batch) {
+            Ok(true) => self.schedule(ctx, Duration::ZERO),
+            Ok(false) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "search indexing failed; retrying");
+                self.schedule(ctx, RETRY_AFTER);
+            }
+        }
+    }
+}
+
+impl Actor for Indexer {
+    type Context = Context<Self>;
+
+    /// Marks left by a crash (written, never indexed) are handled first.
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        self.schedule(ctx, Duration::ZERO);
+    }
+}
+
+impl Handler<Changed> for Indexer {
+    type Result = ();
+
+    fn handle(&mut self, _: Changed, ctx: &mut Context<Self>) {
+        self.waiting += 1;
+        if self.waiting >= self.batch {
+            self.commit(ctx);
+        } else {
+            self.schedule(ctx, self.delay);
+        }
+    }
+}
+
+impl Handler<Stop> for Indexer {
+    type Result = ();
+
+    fn handle(&mut self, _: Stop, ctx: &mut Context<Self>) {
+        self.commit(ctx);
+        ctx.stop();
+    }
+}
+
+/// Replaces the documents of up to `batch` marked items with what the store holds now,
+/// commits, makes it visible, then removes the marks that were not renewed meanwhile.
+/// Returns whether more marks wait.
+pub fn apply_marks(
+    search: &Search,
+    store: &dyn Store,
+    writer: &mut IndexWriter,
+    batch: usize,
+) -> Result<bool, AppError> {
+    let marks = store.scan_prefix(Tree::SearchPending, &[], None, batch + 1)?;
+    if marks.is_empty() {
+        return Ok(false);
+    }
+    let more = marks.len() > batch;
+    let marks = &marks[..marks.len().min(batch)];
+    let f = search.fields();
+    for (key, _) in marks {
+        let Some(item) = DocRef::from_key(key) else {
+            continue;
+        };
+        writer.delete_term(Term::from_field_u64(f.id, item.id()));
+        if let Some(doc) = documents::load(store, f, item)? {
+            writer.add_document(doc).map_err(AppError::internal)?;
+        }
+    }
+    writer.commit().map_err(AppError::internal)?;
+    search.reload()?;
+    store.transact(&[Tree::SearchPending], |tx| {
+        for (key, token) in marks {
+            if tx.get(Tree::SearchPending, key)?.as_deref() == Some(token.as_slice()) {
+                tx.remove(Tree::SearchPending, key)?;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(more)
+}
+
+/// Items read from the store per scan during a rebuild.
+const REBUILD_CHUNK: usize = 10_000;
+
+/// Adds every user, posting and group of the store to an emptied index and commits.
+pub fn rebuild(
+    search: &Search,
+    store: &dyn Store,
+    writer: &mut IndexWriter,
+    progress: &dyn Fn(u64, u64),
+) -> Result<u64, AppError> {
+    let f = *search.fields();
+    writer.delete_all_documents().map_err(AppError::internal)?;
+    let total = store.count(Tree::UseridUser)?
+        + store.count(Tree::PostingidPosting)?
+        + store.count(Tree::GroupidGroup)?;
+    let mut done = 0u64;
+    let mut add = |doc| -> Result<(), AppError> {
+        writer.add_document(doc).map_err(AppError::internal)?;
+        done += 1;
+        if done % 1000 == 0 {
+            progress(done, total);
+        }
+        Ok(())
+    };
+    for_each::<User>(store, Tree::UseridUser, &mut |u| add(documents::person(&f, &u)))?;
+    for_each::<Posting>(store, Tree::PostingidPosting, &mut |p| {
+        add(documents::posting_doc(store, &f, &p)?)
+    })?;
+    for_each::<Group>(store, Tree::GroupidGroup, &mut |g| add(documents::group(&f, &g)))?;
+    writer.commit().map_err(AppError::internal)?;
+    progress(done, total);
+    Ok(done)
+}
+
+fn for_each<T: serde::de::DeserializeOwned>(
+    store: &dyn Store,
+    tree: Tree,
+    each: &mut dyn FnMut(T) -> Result<(), AppError>,
+) -> Result<(), AppError> {
+    let mut after: Option<Vec<u8>> = None;
+    loop {
+        let rows = store.scan_prefix(tree, &[], after.as_deref(), REBUILD_CHUNK)?;
+        let Some((last, _)) = rows.last() else {
+            return Ok(());
+        };
+        after = Some(last.clone());
+        for (_, value) in &rows {
+            each(crate::store::decode(value)?)?;
+        }
+    }
+}
+
+/// Removes every mark (after a rebuild, which indexed everything as it is).
+pub fn clear_marks(store: &dyn Store) -> Result<(), AppError> {
+    loop {
+        let marks = store.scan_prefix(Tree::SearchPending, &[], None, REBUILD_CHUNK)?;
+        if marks.is_empty() {
+            return Ok(());
+        }
+        store.transact(&[Tree::SearchPending], |tx| {
+            for (key, _) in &marks {
+                tx.remove(Tree::SearchPending, key)?;
+            }
+            Ok(())
+        })?;
+    }
+}
