@@ -12,6 +12,8 @@ import { notificationsPage } from "./pages/notifications.js";
 import { nsoPage } from "./pages/nso.js";
 import { contactsPage } from "./pages/contacts.js";
 import { inboxPage, sentPage, newMessagePage, messagePage } from "./pages/mailbox.js";
+import { peopleTab, projectsTab, partnersTab } from "./pages/networking.js";
+import { postingPage, newPostingPage, editPostingPage } from "./pages/postings.js";
 
 function placeholder(key) {
   return async () => ({
@@ -45,7 +47,13 @@ export const routes = [
   { path: "/mailbox/sent", page: sentPage, auth: true },
   { path: "/mailbox/new", page: newMessagePage, auth: true },
   { path: "/mailbox/:id", page: messagePage, auth: true },
-  { path: "/networking", page: placeholder("nav.networking"), auth: true },
+  { path: "/networking", page: peopleTab, auth: true },
+  { path: "/networking/projects", page: projectsTab, auth: true },
+  { path: "/networking/partners", page: partnersTab, auth: true },
+  // The fixed path before /postings/:id.
+  { path: "/postings/new", page: newPostingPage, auth: true },
+  { path: "/postings/:id", page: postingPage, auth: true },
+  { path: "/postings/:id/edit", page: editPostingPage, auth: true },
   { path: "/groups", page: placeholder("nav.groups"), auth: true },
   { path: "/projects", page: placeholder("nav.projects"), auth: true },
   { path: "/not-found", page: notFoundPage },

@@ -116,7 +116,7 @@ export async function homePage() {
       area("#/profile", "nav.profile", "home.area_profile"),
       area("#/contacts", "nav.contacts", "home.area_contacts"),
       area("#/mailbox", "nav.mailbox", "home.area_mailbox"),
-      area("#/networking", "nav.networking", "home.area_networking", true),
+      area("#/networking", "nav.networking", "home.area_networking"),
       area("#/groups", "nav.groups", "home.area_groups", true),
       area("#/projects", "nav.projects", "home.area_projects", true),
     ),

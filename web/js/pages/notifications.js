@@ -21,6 +21,8 @@ export function notificationText(n) {
       return t("notification.contact_accepted", { name: p.name ?? "" });
     case "mail_received":
       return t("notification.mail_received", { name: p.name ?? "", subject: p.subject ?? "" });
+    case "posting_comment":
+      return t("notification.posting_comment", { name: p.name ?? "", title: p.title ?? "" });
     case "validated":
       return t("notification.validated", { country: countryName(p.country) });
     case "validation_withdrawn":
@@ -43,6 +45,8 @@ export function notificationLink(n) {
       return id(p.by) ? `#/people/${p.by}` : "#/contacts";
     case "mail_received":
       return id(p.message) ? `#/mailbox/${p.message}` : "#/mailbox";
+    case "posting_comment":
+      return id(p.posting) ? `#/postings/${p.posting}` : "#/networking/partners";
     default:
       return null;
   }
