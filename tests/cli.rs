@@ -20,6 +20,7 @@ fn admin_create(data: &std::path::Path, email: &str, password: &str) -> std::pro
             "FR",
         ])
         .env("TWINHUB_STORE__PATH", data)
+        .env("TWINHUB_SEARCH__INDEX_DIR", data.with_file_name("index"))
         .env("TWINHUB_STORE__LOAD_DEMO_ON_EMPTY", "false")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

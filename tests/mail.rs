@@ -260,6 +260,7 @@ fn spawn_binary(dir: &Path, smtp_url: Option<&str>) -> (Child, String) {
     cmd.env("TWINHUB_SERVER__BIND", "127.0.0.1:0")
         .env("TWINHUB_SERVER__WORKERS", "1")
         .env("TWINHUB_STORE__PATH", dir.join("data"))
+        .env("TWINHUB_SEARCH__INDEX_DIR", dir.join("index"))
         .env("TWINHUB_STORE__LOAD_DEMO_ON_EMPTY", "false")
         .env("TWINHUB_MAIL__OUTBOX_DIR", dir.join("outbox"))
         .env("TWINHUB_MAIL__RETRY_INITIAL_SECS", "1")
