@@ -111,6 +111,12 @@ impl Search {
         Search::over(index, Some(dir.to_path_buf()))
     }
 
+    /// The index already in `dir`, as it is (benchmarks; the server uses [`Search::open`]).
+    pub fn open_existing(dir: &Path) -> Result<Search, AppError> {
+        let index = Index::open_in_dir(dir).map_err(AppError::internal)?;
+        Search::over(index, Some(dir.to_path_buf()))
+    }
+
     /// An index in memory (unit tests).
     pub fn in_ram() -> Result<Search, AppError> {
         let (schema, _) = schema::build();

@@ -184,6 +184,33 @@ impl Search {
     }
 }
 
+impl Search {
+    /// The engine alone: the ids of the best `req.limit` matches and the total, without
+    /// facets, snippets or cards. What `scripts/bench-search` compares with SQLite FTS5,
+    /// which answers the same two questions.
+    pub fn top_ids(&self, cfg: &SearchConfig, req: &Request) -> Result<(Vec<u64>, usize), AppError> {
+        let f = self.fields();
+        let words = query_words(&req.text, cfg)?;
+        let query = build_query(f, cfg, req, &words);
+        let searcher = self.reader.searcher();
+        let top = TopDocs::with_limit(req.limit).order_by_score();
+        let (hits, total) = searcher
+            .search(&query, &(top, Count))
+            .map_err(AppError::internal)?;
+        // Ids from the fast field, as FTS5 gives rowids: no stored document is read.
+        let mut ids = Vec::with_capacity(hits.len());
+        for (_, addr) in hits {
+            let column = searcher
+                .segment_reader(addr.segment_ord)
+                .fast_fields()
+                .u64("id")
+                .map_err(AppError::internal)?;
+            ids.push(column.first(addr.doc_id).unwrap_or(0));
+        }
+        Ok((ids, total))
+    }
+}
+
 /// The words of a query, each once, in order; refused when there are too many.
 pub fn query_words(text: &str, cfg: &SearchConfig) -> Result<Vec<String>, AppError> {
     let mut words = schema::words(text);
