@@ -39,7 +39,10 @@ impl World {
         assert_eq!(status, StatusCode::CREATED, "{school}");
         let school_id = school["id"].as_u64().unwrap();
         let (status, body) = c
-            .post(&format!("/api/users/{id}/schools"), json!({"school_id": school_id}))
+            .post(
+                &format!("/api/users/{id}/schools"),
+                json!({"school_id": school_id}),
+            )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         (c, id, school_id)
@@ -113,7 +116,10 @@ async fn a_posting_is_published_found_by_text_and_filters_and_shown_whole() {
         ("q=robots+volcano", 0),
         ("scope=european&subject=ict", 1),
         ("scope=national", 0),
-        ("topic=sustainability&competence=digital&age=13-15&language=fr", 1),
+        (
+            "topic=sustainability&competence=digital&age=13-15&language=fr",
+            1,
+        ),
         ("age=6-9", 0),
         ("country=FR", 1),
         ("country=DE", 0),
@@ -131,7 +137,10 @@ async fn a_posting_is_published_found_by_text_and_filters_and_shown_whole() {
     let (status, seen) = bob.get(&format!("/api/postings/{id}")).await;
     assert_eq!(status, StatusCode::OK, "{seen}");
     assert_eq!(seen["mine"], false);
-    assert_eq!(seen["description"], "We look for two partner schools.\nSpring term.");
+    assert_eq!(
+        seen["description"],
+        "We look for two partner schools.\nSpring term."
+    );
     assert_eq!(seen["key_competences"], json!(["stem", "digital"]));
     w.server.stop().await;
 }
@@ -164,8 +173,14 @@ async fn only_validated_authors_of_their_own_school_publish_and_only_authors_cha
         ("topics", json!(["nope"])),
         ("pupil_ages", json!(["7-8"])),
         ("scope", json!("galactic")),
-        ("visible_until", json!((today() - time::Duration::days(1)).to_string())),
-        ("visible_until", json!((today() + time::Duration::days(400)).to_string())),
+        (
+            "visible_until",
+            json!((today() - time::Duration::days(1)).to_string()),
+        ),
+        (
+            "visible_until",
+            json!((today() + time::Duration::days(400)).to_string()),
+        ),
         ("visible_until", json!("31/12/2027")),
         ("school_id", json!(null)),
     ] {
@@ -177,7 +192,11 @@ async fn only_validated_authors_of_their_own_school_publish_and_only_authors_cha
     let too_long = "x".repeat(w.server.core.config.limits.posting_title_chars + 1);
     let mut body = idea(school);
     body["title"] = json!(too_long);
-    assert_error(&ann.post("/api/postings", body).await, StatusCode::BAD_REQUEST, "validation_failed");
+    assert_error(
+        &ann.post("/api/postings", body).await,
+        StatusCode::BAD_REQUEST,
+        "validation_failed",
+    );
     // Nothing of the refused ones was stored.
     let (_, mine) = ann.get("/api/me/postings").await;
     assert_eq!(mine["items"].as_array().unwrap().len(), 0, "{mine}");
@@ -186,15 +205,24 @@ async fn only_validated_authors_of_their_own_school_publish_and_only_authors_cha
     let id = posting["id"].as_u64().unwrap();
     let path = format!("/api/postings/{id}");
     assert_error(
-        &bob.send(Method::PATCH, &path, Some(json!({"title": "Mine now"}))).await,
+        &bob.send(Method::PATCH, &path, Some(json!({"title": "Mine now"})))
+            .await,
         StatusCode::FORBIDDEN,
         "forbidden",
     );
-    assert_error(&bob.send(Method::DELETE, &path, None).await, StatusCode::FORBIDDEN, "forbidden");
+    assert_error(
+        &bob.send(Method::DELETE, &path, None).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    );
 
     // The author edits: the search follows.
     let (status, edited) = ann
-        .send(Method::PATCH, &path, Some(json!({"title": "Windmills and weather", "scope": "national"})))
+        .send(
+            Method::PATCH,
+            &path,
+            Some(json!({"title": "Windmills and weather", "scope": "national"})),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{edited}");
     assert_eq!(edited["title"], "Windmills and weather");
@@ -233,7 +261,10 @@ async fn comments_reply_to_a_posting_and_notify_its_author_live() {
 
     let comments = format!("/api/postings/{id}/comments");
     let (status, comment) = bob
-        .post(&comments, json!({"body": "We would love to join! <script>x</script>"}))
+        .post(
+            &comments,
+            json!({"body": "We would love to join! <script>x</script>"}),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{comment}");
     assert_eq!(comment["author"]["id"], bob_id);
@@ -259,7 +290,11 @@ async fn comments_reply_to_a_posting_and_notify_its_author_live() {
         .iter()
         .map(|n| n["kind"].as_str().unwrap())
         .collect();
-    assert_eq!(kinds.iter().filter(|k| **k == "posting_comment").count(), 1, "{notes}");
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "posting_comment").count(),
+        1,
+        "{notes}"
+    );
 
     // Oldest first, with the count on the posting.
     let (_, list) = cat.get(&comments).await;
@@ -269,7 +304,10 @@ async fn comments_reply_to_a_posting_and_notify_its_author_live() {
         .iter()
         .map(|c| c["body"].as_str().unwrap())
         .collect();
-    assert_eq!(bodies, vec!["We would love to join! <script>x</script>", "Welcome, Bob."]);
+    assert_eq!(
+        bodies,
+        vec!["We would love to join! <script>x</script>", "Welcome, Bob."]
+    );
     let (_, seen) = cat.get(&format!("/api/postings/{id}")).await;
     assert_eq!(seen["comment_count"], 2);
 
@@ -279,19 +317,37 @@ async fn comments_reply_to_a_posting_and_notify_its_author_live() {
         StatusCode::FORBIDDEN,
         "forbidden",
     );
-    assert_error(&cat.post(&comments, json!({"body": "  "})).await, StatusCode::BAD_REQUEST, "validation_failed");
+    assert_error(
+        &cat.post(&comments, json!({"body": "  "})).await,
+        StatusCode::BAD_REQUEST,
+        "validation_failed",
+    );
     let long = "x".repeat(w.server.core.config.limits.comment_chars + 1);
-    assert_error(&cat.post(&comments, json!({"body": long})).await, StatusCode::BAD_REQUEST, "validation_failed");
+    assert_error(
+        &cat.post(&comments, json!({"body": long})).await,
+        StatusCode::BAD_REQUEST,
+        "validation_failed",
+    );
     let bob_comment = format!("{comments}/{}", comment["id"]);
-    assert_error(&cat.send(Method::DELETE, &bob_comment, None).await, StatusCode::FORBIDDEN, "forbidden");
+    assert_error(
+        &cat.send(Method::DELETE, &bob_comment, None).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    );
     // The posting's author moderates their posting.
     let (status, _) = ann.send(Method::DELETE, &bob_comment, None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (_, seen) = cat.get(&format!("/api/postings/{id}")).await;
     assert_eq!(seen["comment_count"], 1);
-    assert_error(&ann.send(Method::DELETE, &bob_comment, None).await, StatusCode::NOT_FOUND, "not_found");
+    assert_error(
+        &ann.send(Method::DELETE, &bob_comment, None).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
     // Deleting the posting takes its comments.
-    let (status, _) = ann.send(Method::DELETE, &format!("/api/postings/{id}"), None).await;
+    let (status, _) = ann
+        .send(Method::DELETE, &format!("/api/postings/{id}"), None)
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let left = w
         .server
@@ -330,9 +386,17 @@ async fn past_its_last_day_a_posting_leaves_search_and_others_but_not_its_author
 
     search_until(&bob, "q=robots", 0).await;
     search_until(&bob, "", 0).await;
-    assert_error(&bob.get(&format!("/api/postings/{id}")).await, StatusCode::NOT_FOUND, "not_found");
     assert_error(
-        &bob.post(&format!("/api/postings/{id}/comments"), json!({"body": "late"})).await,
+        &bob.get(&format!("/api/postings/{id}")).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
+    assert_error(
+        &bob.post(
+            &format!("/api/postings/{id}/comments"),
+            json!({"body": "late"}),
+        )
+        .await,
         StatusCode::NOT_FOUND,
         "not_found",
     );

@@ -64,7 +64,10 @@ async fn search_until(c: &Client, query: &str, done: impl Fn(&Value) -> bool) ->
         if done(&body) {
             return body;
         }
-        assert!(Instant::now() < deadline, "{query}: never got there: {body}");
+        assert!(
+            Instant::now() < deadline,
+            "{query}: never got there: {body}"
+        );
         actix_web::rt::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -102,7 +105,12 @@ async fn every_word_must_match_and_the_rare_name_ranks_first() {
     let smithenson = person(&server, "John Smithenson", "IE", "I teach history.");
     let mut johns = Vec::new();
     for i in 0..30 {
-        johns.push(person(&server, &format!("John Walsh{i}"), "IE", "John teaches maths with John."));
+        johns.push(person(
+            &server,
+            &format!("John Walsh{i}"),
+            "IE",
+            "John teaches maths with John.",
+        ));
     }
     let other_smith = person(&server, "Mary Smithenson", "IE", "Art teacher.");
     let last = person(&server, "Zed Last", "IE", "");
@@ -119,7 +127,11 @@ async fn every_word_must_match_and_the_rare_name_ranks_first() {
     let body = search(&me, &format!("q={}", q("John Smithenson"))).await;
     assert_eq!(ids(&body), vec![smithenson], "{body}");
     let body = search(&me, &format!("q={}", q("Smithenson John"))).await;
-    assert_eq!(ids(&body), vec![smithenson], "word order does not matter: {body}");
+    assert_eq!(
+        ids(&body),
+        vec![smithenson],
+        "word order does not matter: {body}"
+    );
 
     // A word nobody has excludes everything, even with common words beside it.
     let body = search(&me, &format!("q={}", q("John Smithenson quokka"))).await;
@@ -139,7 +151,12 @@ async fn case_and_accents_fold_in_every_script_and_the_last_word_is_a_prefix() {
     let me = server.member("searcher@x.eu", "FR").await;
     let muller = person(&server, "Anna Müller", "DE", "Ich unterrichte in München.");
     let lodz = person(&server, "Paweł Wójcik", "PL", "Uczę w Łodzi, Łódź.");
-    let greek = person(&server, "Γεώργιος Παπαδόπουλος", "EL", "Καθηγητής στην Αθήνα.");
+    let greek = person(
+        &server,
+        "Γεώργιος Παπαδόπουλος",
+        "EL",
+        "Καθηγητής στην Αθήνα.",
+    );
     let ukr = person(&server, "Олена Шевченко", "UA", "Вчителька з Києва.");
     let turk = person(&server, "Ayşe Çelik", "TR", "İstanbul.");
     search_until(&me, "q=celik", |b| b["total"] == 1).await;
@@ -199,15 +216,43 @@ async fn query_syntax_is_plain_text_and_queries_are_bounded() {
     search_until(&me, "q=smithenson", |b| b["total"] == 1).await;
 
     for odd in [
-        "\"", "(", ")", ":", "[", "]", "{", "}", "^", "~", "*", "\\", "+-!", "AND", "\"(:",
-        "title:", "title:x", "a:b:c", "((((((((", "*:*", "name:[a TO z]", "\u{0}", "'",
-        "\u{200b}", "🙂", "%",
+        "\"",
+        "(",
+        ")",
+        ":",
+        "[",
+        "]",
+        "{",
+        "}",
+        "^",
+        "~",
+        "*",
+        "\\",
+        "+-!",
+        "AND",
+        "\"(:",
+        "title:",
+        "title:x",
+        "a:b:c",
+        "((((((((",
+        "*:*",
+        "name:[a TO z]",
+        "\u{0}",
+        "'",
+        "\u{200b}",
+        "🙂",
+        "%",
     ] {
         let (status, body) = me.get(&format!("/api/search?q={}", q(odd))).await;
         assert_eq!(status, StatusCode::OK, "{odd:?}: {body}");
     }
     // Punctuation around a word is not syntax.
-    for query in ["Smithenson)", "(smithenson", "\"smithenson\"", "+smithenson*"] {
+    for query in [
+        "Smithenson)",
+        "(smithenson",
+        "\"smithenson\"",
+        "+smithenson*",
+    ] {
         let body = search(&me, &format!("q={}", q(query))).await;
         assert_eq!(ids(&body), vec![smithenson], "{query}: {body}");
     }
@@ -284,7 +329,10 @@ async fn private_fields_never_match() {
     // The card carries public fields only.
     let body = search(&me, "q=plain").await;
     let card = body["items"][0]["card"].to_string();
-    assert!(!card.contains("zebracorn") && !card.contains("quokka"), "{card}");
+    assert!(
+        !card.contains("zebracorn") && !card.contains("quokka"),
+        "{card}"
+    );
     server.stop().await;
 }
 
@@ -317,10 +365,18 @@ async fn filters_narrow_and_facets_count_values_under_the_query() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|v| (v["value"].as_str().unwrap().to_string(), v["count"].as_u64().unwrap()))
+            .map(|v| {
+                (
+                    v["value"].as_str().unwrap().to_string(),
+                    v["count"].as_u64().unwrap(),
+                )
+            })
             .collect()
     };
-    assert_eq!(facet(&body, "country"), vec![("IT".into(), 2), ("ES".into(), 1)]);
+    assert_eq!(
+        facet(&body, "country"),
+        vec![("IT".into(), 2), ("ES".into(), 1)]
+    );
     assert_eq!(
         facet(&body, "language"),
         vec![("en".into(), 2), ("it".into(), 2), ("es".into(), 1)]
@@ -333,13 +389,26 @@ async fn filters_narrow_and_facets_count_values_under_the_query() {
 
     let mut found = ids(&search(&me, "q=robotics&country=IT").await);
     found.sort();
-    assert_eq!(found, { let mut v = vec![b, c]; v.sort(); v });
-    assert_eq!(ids(&search(&me, "q=robotics&country=IT&subject=ict").await), vec![c]);
+    assert_eq!(found, {
+        let mut v = vec![b, c];
+        v.sort();
+        v
+    });
+    assert_eq!(
+        ids(&search(&me, "q=robotics&country=IT&subject=ict").await),
+        vec![c]
+    );
     assert_eq!(ids(&search(&me, "q=robotics&language=es").await), vec![a]);
-    assert_eq!(ids(&search(&me, "q=robotics&member_type=head_teacher").await), vec![b]);
+    assert_eq!(
+        ids(&search(&me, "q=robotics&member_type=head_teacher").await),
+        vec![b]
+    );
     let body = search(&me, "q=robotics&available=true").await;
     assert_eq!(body["total"], 2);
-    assert_eq!(facet(&body, "country"), vec![("ES".into(), 1), ("IT".into(), 1)]);
+    assert_eq!(
+        facet(&body, "country"),
+        vec![("ES".into(), 1), ("IT".into(), 1)]
+    );
     // Filters alone (no words) browse, newest first.
     let body = search(&me, "country=IT&subject=ict").await;
     assert_eq!(ids(&body), vec![c]);

@@ -175,7 +175,11 @@ fn reindex_rebuilds_the_index_from_the_store() {
         .output()
         .expect("run twinhub reindex");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout} {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("Indexed 3 items"), "{stdout}");
     let search = Search::open_existing(&dir.path().join("index")).unwrap();
     assert_eq!(search.num_docs(), 3);

@@ -238,7 +238,11 @@ fn write_users(store: &dyn Store, users: &[User]) -> Result<(), AppError> {
                 tx.put_json(Tree::UseridUser, &u.id.key(), u)?;
                 tx.insert(Tree::EmailUserid, u.email.as_bytes(), u.id.key().to_vec())?;
                 if let Some(c) = &u.profile.country {
-                    tx.insert(Tree::CountryUserid, &key(&[c.as_bytes(), &u.id.key()]), vec![])?;
+                    tx.insert(
+                        Tree::CountryUserid,
+                        &key(&[c.as_bytes(), &u.id.key()]),
+                        vec![],
+                    )?;
                 }
             }
             Ok(())
@@ -246,9 +250,16 @@ fn write_users(store: &dyn Store, users: &[User]) -> Result<(), AppError> {
     )
 }
 
-fn write_postings(store: &dyn Store, postings: &[(Posting, Option<School>)]) -> Result<(), AppError> {
+fn write_postings(
+    store: &dyn Store,
+    postings: &[(Posting, Option<School>)],
+) -> Result<(), AppError> {
     store.transact(
-        &[Tree::PostingidPosting, Tree::UseridPostingid, Tree::SchoolidSchool],
+        &[
+            Tree::PostingidPosting,
+            Tree::UseridPostingid,
+            Tree::SchoolidSchool,
+        ],
         |tx| {
             for (p, school) in postings {
                 if let Some(s) = school {
@@ -282,7 +293,12 @@ const DIMENSIONS: [&str; 9] = [
     "topic",
 ];
 
-fn engine(cfg: &Config, dir: &std::path::Path, prefix_last: bool, limit: usize) -> Result<(), AppError> {
+fn engine(
+    cfg: &Config,
+    dir: &std::path::Path,
+    prefix_last: bool,
+    limit: usize,
+) -> Result<(), AppError> {
     let search = Search::open_existing(&cfg.search.index_dir)?;
     let mut search_cfg = cfg.search.clone();
     if !prefix_last {
@@ -309,7 +325,10 @@ fn engine(cfg: &Config, dir: &std::path::Path, prefix_last: bool, limit: usize) 
                             .filters
                             .iter()
                             .filter_map(|(d, v)| {
-                                DIMENSIONS.iter().find(|x| **x == d).map(|d| (*d, v.clone()))
+                                DIMENSIONS
+                                    .iter()
+                                    .find(|x| **x == d)
+                                    .map(|d| (*d, v.clone()))
                             })
                             .collect(),
                         offset: 0,
@@ -344,6 +363,9 @@ fn engine(cfg: &Config, dir: &std::path::Path, prefix_last: bool, limit: usize) 
         }
         out.insert(kind_name.into(), Value::Object(per_shape));
     }
-    println!("{}", json!({ "prefix_last": prefix_last, "latency_us": out }));
+    println!(
+        "{}",
+        json!({ "prefix_last": prefix_last, "latency_us": out })
+    );
     Ok(())
 }

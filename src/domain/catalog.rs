@@ -156,7 +156,10 @@ pub const KEY_COMPETENCES: &[(&str, &str)] = &[
     ("entrepreneurship", "Entrepreneurship"),
     ("literacy", "Literacy"),
     ("multilingual", "Multilingual"),
-    ("personal_social_learning", "Personal, social and learning to learn"),
+    (
+        "personal_social_learning",
+        "Personal, social and learning to learn",
+    ),
     ("stem", "Mathematics, science, technology and engineering"),
 ];
 

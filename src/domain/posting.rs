@@ -84,8 +84,8 @@ pub struct Comment {
 /// Days since 1970-01-01 of a date: how the index stores `visible_until`, so "not expired"
 /// is one range query.
 pub fn day_number(date: Date) -> u64 {
-    let days = (date - Date::from_ordinal_date(1970, 1).expect("1970-01-01 is a valid date"))
-        .whole_days();
+    let days =
+        (date - Date::from_ordinal_date(1970, 1).expect("1970-01-01 is a valid date")).whole_days();
     days.max(0) as u64
 }
 

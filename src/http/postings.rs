@@ -102,7 +102,10 @@ async fn comments(
     page: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let id = PostingId(id.into_inner());
-    Ok(HttpResponse::Ok().json(run(move || postings::comments(&core, &m.0.user, id, &page)).await?))
+    Ok(
+        HttpResponse::Ok()
+            .json(run(move || postings::comments(&core, &m.0.user, id, &page)).await?),
+    )
 }
 
 /// Add a post comment (validated eTwinners); the posting's author is notified live.
@@ -117,8 +120,7 @@ async fn add_comment(
     body: web::Json<CommentInput>,
 ) -> Result<HttpResponse, AppError> {
     let id = PostingId(id.into_inner());
-    let view =
-        run(move || postings::add_comment(&core, &m.0.user, id, body.into_inner())).await?;
+    let view = run(move || postings::add_comment(&core, &m.0.user, id, body.into_inner())).await?;
     Ok(HttpResponse::Created().json(view))
 }
 

@@ -74,6 +74,9 @@ async fn search(
     Ok(HttpResponse::Ok().json(results))
 }
 
+/// A filter dimension, the value asked for, and the check of its values.
+type Filter = (&'static str, Option<String>, fn(&str) -> bool);
+
 /// Checks the parameters and turns them into a search request.
 fn request(core: &Core, q: SearchQuery) -> Result<Request, AppError> {
     let cfg = &core.config;
@@ -85,7 +88,7 @@ fn request(core: &Core, q: SearchQuery) -> Result<Request, AppError> {
         )));
     }
     let kind = q.kind.unwrap_or(Kind::People);
-    let given: [(&'static str, Option<String>, fn(&str) -> bool); 9] = [
+    let given: [Filter; 9] = [
         ("country", q.country, catalog::is_country),
         ("language", q.language, catalog::is_language),
         ("subject", q.subject, catalog::is_subject),

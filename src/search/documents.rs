@@ -118,10 +118,12 @@ pub fn load(
         DocRef::User(id) => store
             .get_json::<User>(Tree::UseridUser, &id.key())?
             .map(|u| person(f, &u)),
-        DocRef::Posting(id) => match store.get_json::<Posting>(Tree::PostingidPosting, &id.key())? {
-            Some(p) => Some(posting_doc(store, f, &p)?),
-            None => None,
-        },
+        DocRef::Posting(id) => {
+            match store.get_json::<Posting>(Tree::PostingidPosting, &id.key())? {
+                Some(p) => Some(posting_doc(store, f, &p)?),
+                None => None,
+            }
+        }
         DocRef::Group(id) => store
             .get_json::<Group>(Tree::GroupidGroup, &id.key())?
             .map(|g| group(f, &g)),

@@ -175,16 +175,20 @@ pub fn rebuild(
     let mut add = |doc| -> Result<(), AppError> {
         writer.add_document(doc).map_err(AppError::internal)?;
         done += 1;
-        if done % 1000 == 0 {
+        if done.is_multiple_of(1000) {
             progress(done, total);
         }
         Ok(())
     };
-    for_each::<User>(store, Tree::UseridUser, &mut |u| add(documents::person(&f, &u)))?;
+    for_each::<User>(store, Tree::UseridUser, &mut |u| {
+        add(documents::person(&f, &u))
+    })?;
     for_each::<Posting>(store, Tree::PostingidPosting, &mut |p| {
         add(documents::posting_doc(store, &f, &p)?)
     })?;
-    for_each::<Group>(store, Tree::GroupidGroup, &mut |g| add(documents::group(&f, &g)))?;
+    for_each::<Group>(store, Tree::GroupidGroup, &mut |g| {
+        add(documents::group(&f, &g))
+    })?;
     writer.commit().map_err(AppError::internal)?;
     progress(done, total);
     Ok(done)
@@ -221,5 +225,73 @@ pub fn clear_marks(store: &dyn Store) -> Result<(), AppError> {
             }
             Ok(())
         })?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::query::{Kind, Request};
+    use crate::service::testing::{core, member};
+
+    fn people(search: &Search, core: &crate::service::Core, text: &str) -> u64 {
+        let req = Request {
+            kind: Kind::People,
+            text: text.into(),
+            filters: vec![],
+            offset: 0,
+            limit: 10,
+            today: 0,
+        };
+        search.search(&core.config.search, &req).unwrap().total
+    }
+
+    #[test]
+    fn marks_are_indexed_in_batches_and_removed_once_taken() {
+        let (core, _) = core();
+        for i in 0..3 {
+            member(&core, &format!("batch{i}@x.eu"), "FR");
+        }
+        let search = core.search.clone();
+        assert_eq!(
+            people(&search, &core, "x"),
+            0,
+            "nothing is searchable before a commit"
+        );
+        let mut writer = search.writer(1, 15_000_000).unwrap();
+        // A batch of two leaves one mark for the next round.
+        assert!(apply_marks(&search, &*core.store, &mut writer, 2).unwrap());
+        assert_eq!(search.num_docs(), 2);
+        assert!(!apply_marks(&search, &*core.store, &mut writer, 2).unwrap());
+        assert_eq!(search.num_docs(), 3);
+        assert!(core
+            .store
+            .scan_prefix(Tree::SearchPending, &[], None, 10)
+            .unwrap()
+            .is_empty());
+        // Nothing marked: nothing to do.
+        assert!(!apply_marks(&search, &*core.store, &mut writer, 2).unwrap());
+    }
+
+    #[test]
+    fn a_rebuild_indexes_the_store_and_takes_every_mark() {
+        let (core, _) = core();
+        member(&core, "one@x.eu", "FR");
+        member(&core, "two@x.eu", "DE");
+        let seen = std::cell::Cell::new((0, 0));
+        let n = core
+            .search
+            .rebuild(&*core.store, &core.config.search, &|done, total| {
+                seen.set((done, total))
+            })
+            .unwrap();
+        assert_eq!(n, 2);
+        assert_eq!(seen.get(), (2, 2), "progress ends at the total");
+        assert_eq!(people(&core.search, &core, "one"), 1);
+        assert!(core
+            .store
+            .scan_prefix(Tree::SearchPending, &[], None, 10)
+            .unwrap()
+            .is_empty());
     }
 }

@@ -99,7 +99,11 @@ impl Search {
         let search = Search::create_in_dir(dir)?;
         let started = std::time::Instant::now();
         let n = search.rebuild(store, cfg, &|_, _| {})?;
-        tracing::info!(documents = n, secs = started.elapsed().as_secs_f64(), "search index rebuilt");
+        tracing::info!(
+            documents = n,
+            secs = started.elapsed().as_secs_f64(),
+            "search index rebuilt"
+        );
         Ok(search)
     }
 
@@ -197,7 +201,6 @@ impl Search {
         }
         Ok(n)
     }
-
 }
 
 /// A number naming this store, made once and kept in it: an index built from another store

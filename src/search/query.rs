@@ -155,8 +155,8 @@ impl Search {
             .map(|(_, addr)| hit(&searcher, f, req.kind, &marker, addr))
             .collect::<Result<Vec<_>, _>>()?;
         let end = req.offset + items.len();
-        let next = (end < total && end < cfg.max_results && !items.is_empty())
-            .then(|| end.to_string());
+        let next =
+            (end < total && end < cfg.max_results && !items.is_empty()).then(|| end.to_string());
         let facets = req
             .kind
             .dimensions()
@@ -188,7 +188,11 @@ impl Search {
     /// The engine alone: the ids of the best `req.limit` matches and the total, without
     /// facets, snippets or cards. What `scripts/bench-search` compares with SQLite FTS5,
     /// which answers the same two questions.
-    pub fn top_ids(&self, cfg: &SearchConfig, req: &Request) -> Result<(Vec<u64>, usize), AppError> {
+    pub fn top_ids(
+        &self,
+        cfg: &SearchConfig,
+        req: &Request,
+    ) -> Result<(Vec<u64>, usize), AppError> {
         let f = self.fields();
         let words = query_words(&req.text, cfg)?;
         let query = build_query(f, cfg, req, &words);
@@ -226,7 +230,12 @@ pub fn query_words(text: &str, cfg: &SearchConfig) -> Result<Vec<String>, AppErr
 }
 
 /// kind AND filters AND not expired AND every word (the last one also as a prefix).
-pub fn build_query(f: &Fields, cfg: &SearchConfig, req: &Request, words: &[String]) -> BooleanQuery {
+pub fn build_query(
+    f: &Fields,
+    cfg: &SearchConfig,
+    req: &Request,
+    words: &[String],
+) -> BooleanQuery {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
         Occur::Must,
         unscored(TermQuery::new(
@@ -285,7 +294,10 @@ fn word_query(f: &Fields, cfg: &SearchConfig, word: &str, last: bool) -> Boolean
             let mut prefix = PhrasePrefixQuery::new(vec![term(field)]);
             prefix.set_max_expansions(cfg.prefix_expansions);
             // A prefix match counts for little: the whole word, when typed, ranks first.
-            any.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(prefix), 0.1))));
+            any.push((
+                Occur::Should,
+                Box::new(ConstScoreQuery::new(Box::new(prefix), 0.1)),
+            ));
         }
     }
     BooleanQuery::new(any)

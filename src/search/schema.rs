@@ -6,12 +6,11 @@
 //! in the index so a search never reads the store.
 
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED,
-    STRING,
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, SimpleTokenizer, TextAnalyzer, Token, TokenFilter,
-    TokenStream, Tokenizer,
+    AsciiFoldingFilter, LowerCaser, SimpleTokenizer, TextAnalyzer, Token, TokenFilter, TokenStream,
+    Tokenizer,
 };
 use tantivy::Index;
 
@@ -158,11 +157,17 @@ mod tests {
     fn folds_case_and_accents_in_every_script() {
         assert_eq!(words("Müller"), ["muller"]);
         assert_eq!(words("ŁÓDŹ Łódź"), ["lodz", "lodz"]);
-        assert_eq!(words("Dvořák Çelik Şahin Ștefan Þór"), ["dvorak", "celik", "sahin", "stefan", "thor"]);
+        assert_eq!(
+            words("Dvořák Çelik Şahin Ștefan Þór"),
+            ["dvorak", "celik", "sahin", "stefan", "thor"]
+        );
         assert_eq!(words("Παπαδόπουλος"), words("ΠΑΠΑΔΟΠΟΥΛΟΣ"));
         assert_eq!(words("Παπαδόπουλος"), ["παπαδοπουλοσ"]);
         assert_eq!(words("Шевченко Фёдор"), ["шевченко", "федор"]);
-        assert_eq!(words("O'Brien, \"(x:y)\" [z]"), ["o", "brien", "x", "y", "z"]);
+        assert_eq!(
+            words("O'Brien, \"(x:y)\" [z]"),
+            ["o", "brien", "x", "y", "z"]
+        );
         assert!(words(":\"()[]{}^~*").is_empty());
     }
 }

@@ -141,7 +141,9 @@ pub fn create(core: &Core, actor: &User, input: PostingInput) -> Result<PostingV
         topics: vec![],
         key_competences: vec![],
         pupil_ages: vec![],
-        visible_until: input.visible_until.ok_or_else(|| required("visible_until"))?,
+        visible_until: input
+            .visible_until
+            .ok_or_else(|| required("visible_until"))?,
         created_at: now,
         updated_at: now,
         comment_count: 0,
@@ -206,9 +208,9 @@ pub fn delete(core: &Core, actor: &User, id: PostingId) -> Result<(), AppError> 
     // Comments are listed before the transaction (which cannot scan); if one is added
     // meanwhile the count no longer matches and the deletion starts over.
     for _ in 0..5 {
-        let comments = core
-            .store
-            .scan_prefix(Tree::PostingidComment, &id.key(), None, usize::MAX)?;
+        let comments =
+            core.store
+                .scan_prefix(Tree::PostingidComment, &id.key(), None, usize::MAX)?;
         let mut trees = TREES.to_vec();
         trees.push(Tree::PostingidComment);
         let done = core.store.transact(&trees, |tx| {
@@ -254,7 +256,10 @@ pub fn mine(core: &Core, actor: &User, page: &PageQuery) -> Result<Page<PostingV
     let mut out = Vec::with_capacity(rows.len());
     for (k, _) in rows {
         let id = PostingId(u64::MAX - crate::store::be_u64(&k[8..]));
-        if let Some(p) = core.store.get_json::<Posting>(Tree::PostingidPosting, &id.key())? {
+        if let Some(p) = core
+            .store
+            .get_json::<Posting>(Tree::PostingidPosting, &id.key())?
+        {
             out.push((k, view(core, actor.id, &p)?));
         }
     }
@@ -305,7 +310,9 @@ pub fn add_comment(
     check_text("body", &body, 1, core.config.limits.comment_chars, true)?;
     let now = core.clock.now();
     visible(core, actor.id, id)?;
-    core.rate_limits.comments.acquire(&actor.id.to_string(), now)?;
+    core.rate_limits
+        .comments
+        .acquire(&actor.id.to_string(), now)?;
     let comment = Comment {
         id: CommentId(core.store.next_id()?),
         posting: id,
@@ -425,9 +432,16 @@ fn apply(
     p.description = text(input.description, p.description);
     check_text("title", &p.title, 1, l.posting_title_chars, false)?;
     check_text("summary", &p.summary, 1, l.posting_summary_chars, true)?;
-    check_text("description", &p.description, 1, l.posting_description_chars, true)?;
+    check_text(
+        "description",
+        &p.description,
+        1,
+        l.posting_description_chars,
+        true,
+    )?;
     let max = l.posting_list_items_max;
-    let codes = |v: Option<Vec<String>>, old: Vec<String>| v.map(|c| dedup_codes(&c)).unwrap_or(old);
+    let codes =
+        |v: Option<Vec<String>>, old: Vec<String>| v.map(|c| dedup_codes(&c)).unwrap_or(old);
     p.languages = codes(input.languages, p.languages);
     p.subjects = codes(input.subjects, p.subjects);
     p.topics = codes(input.topics, p.topics);
@@ -436,7 +450,13 @@ fn apply(
     check_codes("languages", &p.languages, 1, max, catalog::is_language)?;
     check_codes("subjects", &p.subjects, 1, max, catalog::is_subject)?;
     check_codes("topics", &p.topics, 0, max, catalog::is_topic)?;
-    check_codes("key_competences", &p.key_competences, 0, max, catalog::is_key_competence)?;
+    check_codes(
+        "key_competences",
+        &p.key_competences,
+        0,
+        max,
+        catalog::is_key_competence,
+    )?;
     check_codes("pupil_ages", &p.pupil_ages, 1, max, catalog::is_pupil_age)?;
     if let Some(d) = input.visible_until {
         let today = now.date();

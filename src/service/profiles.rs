@@ -267,9 +267,9 @@ fn write_picture(
     target: UserId,
     picture: Option<(PictureMeta, Vec<u8>)>,
 ) -> Result<OwnProfile, AppError> {
-    let user = core
-        .store
-        .transact(&[Tree::UseridUser, Tree::UseridPicture, Tree::SearchPending], |tx| {
+    let user = core.store.transact(
+        &[Tree::UseridUser, Tree::UseridPicture, Tree::SearchPending],
+        |tx| {
             let mut user = load(tx, target)?;
             match &picture {
                 Some((meta, bytes)) => {
@@ -285,7 +285,8 @@ fn write_picture(
             // The result card links the picture.
             search::mark(tx, DocRef::User(target))?;
             Ok(user)
-        })?;
+        },
+    )?;
     core.search.changed();
     Ok(OwnProfile::from(&user))
 }
