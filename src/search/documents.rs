@@ -5,6 +5,8 @@ use serde::Serialize;
 use tantivy::schema::Facet;
 use tantivy::TantivyDocument;
 
+use super::facets;
+use super::query::Kind;
 use super::schema::Fields;
 use crate::domain::posting::{day_number, iso_date, Posting};
 use crate::domain::school::School;
@@ -160,9 +162,26 @@ pub fn person(f: &Fields, user: &User) -> TantivyDocument {
     facets(&mut doc, f, "language", &p.languages);
     facets(&mut doc, f, "subject", &p.subjects);
     facet(&mut doc, f, "member_type", p.member_type.code());
-    if p.available_for_projects {
+    let available: Vec<String> = if p.available_for_projects {
         facet(&mut doc, f, "available", "true");
-    }
+        vec!["true".into()]
+    } else {
+        vec![]
+    };
+    let country: Vec<String> = p.country.iter().cloned().collect();
+    let member_type = [p.member_type.code().to_string()];
+    facets::add_masks(
+        &mut doc,
+        f,
+        Kind::People,
+        &[
+            ("country", &country),
+            ("member_type", &member_type),
+            ("available", &available),
+            ("language", &p.languages),
+            ("subject", &p.subjects),
+        ],
+    );
     doc.add_u64(f.visible_until, u64::MAX);
     let card = PersonCard {
         country: &p.country,
@@ -201,6 +220,21 @@ pub fn posting_doc(
     facets(&mut doc, f, "age", &p.pupil_ages);
     facets(&mut doc, f, "competence", &p.key_competences);
     facets(&mut doc, f, "topic", &p.topics);
+    let country_list: Vec<String> = school.iter().map(|s| s.country.clone()).collect();
+    facets::add_masks(
+        &mut doc,
+        f,
+        Kind::Postings,
+        &[
+            ("scope", &[p.scope.code().to_string()]),
+            ("country", &country_list),
+            ("age", &p.pupil_ages),
+            ("language", &p.languages),
+            ("competence", &p.key_competences),
+            ("subject", &p.subjects),
+            ("topic", &p.topics),
+        ],
+    );
     doc.add_u64(f.visible_until, day_number(p.visible_until));
     let card = PostingCard {
         scope: p.scope.code(),
@@ -235,6 +269,7 @@ pub fn posting_doc(
 /// arrive with the groups issue; today every group is open.
 pub fn group(f: &Fields, g: &Group) -> TantivyDocument {
     let mut doc = base(f, g.id.0, "groups", &g.title, &g.description);
+    facets::add_masks(&mut doc, f, Kind::Groups, &[]);
     doc.add_u64(f.visible_until, u64::MAX);
     let card = GroupCard {
         created_at: g.created_at,

@@ -20,9 +20,11 @@
 //! - [`schema`]: fields and the folding analyzer.
 //! - [`documents`]: what of each item is indexed, and its result card.
 //! - [`indexer`]: the actor, and the full rebuild.
-//! - [`query`]: queries built from words (never tantivy's query syntax), filters, facets.
+//! - [`query`]: queries built from words (never tantivy's query syntax), filters.
+//! - [`facets`]: filter values as bit masks, counted per result set.
 
 pub mod documents;
+pub mod facets;
 pub mod indexer;
 pub mod query;
 pub mod schema;

@@ -7,16 +7,20 @@ use std::collections::BTreeMap;
 use std::ops::Bound;
 
 use serde::Serialize;
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use std::sync::Arc;
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::columnar::{Cardinality, ColumnValues};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhrasePrefixQuery, Query,
     RangeQuery, TermQuery,
 };
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::snippet::{Snippet, SnippetGenerator};
-use tantivy::{DocAddress, Score, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Score, Searcher, SegmentReader, TantivyDocument, Term};
 use utoipa::ToSchema;
 
+use super::facets::{facet_counts, MaskCounts};
 use super::schema::{self, Fields};
 use super::Search;
 use crate::config::SearchConfig;
@@ -48,14 +52,14 @@ impl Kind {
     /// The filters (and facets) of this kind.
     pub fn dimensions(self) -> &'static [&'static str] {
         match self {
-            Kind::People => &["country", "language", "subject", "member_type", "available"],
+            Kind::People => &["country", "member_type", "available", "language", "subject"],
             Kind::Postings => &[
                 "scope",
                 "country",
-                "language",
-                "subject",
                 "age",
+                "language",
                 "competence",
+                "subject",
                 "topic",
             ],
             Kind::Projects | Kind::Groups => &[],
@@ -125,21 +129,13 @@ impl Search {
         let searcher = self.reader.searcher();
         let top = TopDocs::with_limit(req.limit)
             .and_offset(req.offset)
-            .tweak_score(|segment: &tantivy::SegmentReader| {
+            .tweak_score(|segment: &SegmentReader| {
                 // Ties (every result of a filter-only search) go newest first: ids grow.
-                let ids = segment
-                    .fast_fields()
-                    .u64("id")
-                    .ok()
-                    .map(|c| c.first_or_default_col(0));
+                let ids = dense_u64(segment, "id").ok();
                 move |doc, score| (score, ids.as_ref().map_or(0, |c| c.get_val(doc)))
             });
-        let mut facets = FacetCollector::for_field("facets");
-        for d in req.kind.dimensions() {
-            facets.add_facet(Facet::from_path([*d]));
-        }
         let (hits, total, counts) = searcher
-            .search(&query, &(top, Count, facets))
+            .search(&query, &(top, Count, MaskCounts))
             .map_err(AppError::internal)?;
         let prefix = words
             .last()
@@ -157,23 +153,7 @@ impl Search {
         let end = req.offset + items.len();
         let next =
             (end < total && end < cfg.max_results && !items.is_empty()).then(|| end.to_string());
-        let facets = req
-            .kind
-            .dimensions()
-            .iter()
-            .map(|d| {
-                let mut values: Vec<FacetCount> = counts
-                    .get(Facet::from_path([*d]))
-                    .map(|(facet, count)| FacetCount {
-                        value: last_segment(facet),
-                        count,
-                    })
-                    .collect();
-                values.sort_by(|a, b| b.count.cmp(&a.count).then(a.value.cmp(&b.value)));
-                values.truncate(cfg.facet_values_max);
-                (*d, values)
-            })
-            .collect();
+        let facets = facet_counts(req.kind, &counts, cfg.facet_values_max);
         Ok(Results {
             kind: req.kind,
             total: total as u64,
@@ -391,10 +371,15 @@ pub fn fragments(snippet: &Snippet) -> Vec<Fragment> {
     out
 }
 
-fn last_segment(facet: &Facet) -> String {
-    facet
-        .to_path()
-        .last()
-        .map(|s| s.to_string())
-        .unwrap_or_default()
+/// A u64 fast field every document has, read without the per-document optional-index
+/// lookup of `first_or_default_col` (a third of a browse's time, measured).
+pub fn dense_u64(
+    segment: &SegmentReader,
+    name: &str,
+) -> tantivy::Result<Arc<dyn ColumnValues<u64>>> {
+    let column = segment.fast_fields().u64(name)?;
+    Ok(match column.get_cardinality() {
+        Cardinality::Full => column.values,
+        _ => column.first_or_default_col(0),
+    })
 }

@@ -16,7 +16,10 @@ use tantivy::Index;
 
 /// Bumped whenever the schema or the analysis changes: an index of another version is
 /// rebuilt from the store at start.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// How many u64 filter masks each document carries (see `facets`).
+pub const MASK_COLUMNS: usize = 3;
 
 /// The name the folding analyzer is registered under.
 const FOLD: &str = "twinhub_fold";
@@ -38,6 +41,8 @@ pub struct Fields {
     pub visible_until: Field,
     /// The result card, JSON.
     pub card: Field,
+    /// Filter values as bit masks (`mask0`..), for counting facets fast (`facets`).
+    pub masks: [Field; MASK_COLUMNS],
 }
 
 pub fn build() -> (Schema, Fields) {
@@ -57,6 +62,7 @@ pub fn build() -> (Schema, Fields) {
         facets: b.add_facet_field("facets", tantivy::schema::FacetOptions::default()),
         visible_until: b.add_u64_field("visible_until", INDEXED | FAST),
         card: b.add_text_field("card", STORED),
+        masks: [0, 1, 2].map(|i| b.add_u64_field(&format!("mask{i}"), FAST)),
     };
     (b.build(), fields)
 }
