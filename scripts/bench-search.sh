@@ -6,6 +6,7 @@
 #
 #   scripts/bench-search.sh                      # full size (about 20 minutes here)
 #   PROFILES=20000 POSTINGS=2000 scripts/bench-search.sh   # a quick check
+#   GEN=/tmp/bench-search-data scripts/bench-search.sh      # reuse generated data
 #
 # Writes everything under $WORK (default /tmp/twinhub-bench-search) and prints a summary
 # (also in $WORK/summary.md). Needs python3 (standard library only) and /usr/bin/time.
@@ -13,12 +14,12 @@ set -euo pipefail
 
 PROFILES=${PROFILES:-1200000}
 POSTINGS=${POSTINGS:-50000}
-SEED=${SEED:-42}
+SEED=${SEED:-1}
 WORK=${WORK:-/tmp/twinhub-bench-search}
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 BIN=$ROOT/target/release
-GEN=$WORK/data-$PROFILES-$POSTINGS-$SEED
+GEN=${GEN:-$WORK/data-$PROFILES-$POSTINGS-$SEED}
 RUN=$WORK/run
 mkdir -p "$WORK"
 

@@ -50,6 +50,12 @@ enum Command {
         #[arg(long, default_value = "bench-password-123")]
         password: String,
     },
+    /// Time the parts of one query (a diagnosis aid).
+    Probe {
+        q: String,
+        #[arg(long)]
+        postings: bool,
+    },
     /// Time every query of DIR/queries.json against the configured index.
     Engine {
         dir: PathBuf,
@@ -58,6 +64,9 @@ enum Command {
         prefix_last: bool,
         #[arg(long, default_value_t = 20)]
         limit: usize,
+        /// `both` (the best ids and the total, as FTS5 is asked) or `count` (the total alone).
+        #[arg(long, default_value = "both")]
+        collector: String,
     },
 }
 
@@ -69,11 +78,13 @@ fn main() {
             email,
             password,
         } => load(&cfg, &dir, &email, &password),
+        Command::Probe { q, postings } => probe(&cfg, &q, postings),
         Command::Engine {
             dir,
             prefix_last,
             limit,
-        } => engine(&cfg, &dir, prefix_last, limit),
+            collector,
+        } => engine(&cfg, &dir, prefix_last, limit, &collector),
     });
     if let Err(e) = result {
         eprintln!("twinhub-search-bench: {e:?}");
@@ -298,6 +309,7 @@ fn engine(
     dir: &std::path::Path,
     prefix_last: bool,
     limit: usize,
+    collector: &str,
 ) -> Result<(), AppError> {
     let search = Search::open_existing(&cfg.search.index_dir)?;
     let mut search_cfg = cfg.search.clone();
@@ -306,7 +318,6 @@ fn engine(
     }
     let text = std::fs::read_to_string(dir.join("queries.json")).map_err(AppError::internal)?;
     let queries: Value = serde_json::from_str(&text).map_err(AppError::internal)?;
-    let today = twinhub::domain::posting::day_number(OffsetDateTime::now_utc().date());
     let mut out = serde_json::Map::new();
     for (kind_name, kind) in [("people", Kind::People), ("postings", Kind::Postings)] {
         let mut per_shape = serde_json::Map::new();
@@ -333,7 +344,6 @@ fn engine(
                             .collect(),
                         offset: 0,
                         limit,
-                        today,
                     })
                     .collect();
                 let mut hist = Histogram::<u64>::new(3).map_err(AppError::internal)?;
@@ -341,7 +351,10 @@ fn engine(
                 for pass in 0..2 {
                     for r in &requests {
                         let t = Instant::now();
-                        let (_, total) = search.top_ids(&search_cfg, r)?;
+                        let (_, total) = match collector {
+                            "count" => (vec![], search.count_only(&search_cfg, r)?),
+                            _ => search.top_ids(&search_cfg, r)?,
+                        };
                         let us = t.elapsed().as_micros() as u64;
                         if pass == 1 {
                             hist.record(us.max(1)).map_err(AppError::internal)?;
@@ -367,5 +380,35 @@ fn engine(
         "{}",
         json!({ "prefix_last": prefix_last, "latency_us": out })
     );
+    Ok(())
+}
+
+fn probe(cfg: &Config, q: &str, postings: bool) -> Result<(), AppError> {
+    let search = Search::open_existing(&cfg.search.index_dir)?;
+    let mut scfg = cfg.search.clone();
+    scfg.prefix_min_chars = usize::MAX;
+    let req = Request {
+        kind: if postings {
+            Kind::Postings
+        } else {
+            Kind::People
+        },
+        text: q.into(),
+        filters: vec![],
+        offset: 0,
+        limit: 20,
+    };
+    for round in 0..8 {
+        let t = Instant::now();
+        let total = search.count_only(&scfg, &req)?;
+        let count = t.elapsed();
+        let t = Instant::now();
+        let _ = search.top_ids(&scfg, &req)?;
+        let top = t.elapsed();
+        let t = Instant::now();
+        let r = search.search(&scfg, &req)?;
+        let full = t.elapsed();
+        eprintln!("round {round}: total {total} count {count:?} top_ids {top:?} endpoint-search {full:?} items {}", r.items.len());
+    }
     Ok(())
 }

@@ -1,8 +1,8 @@
 //! Partner-finding postings, "eTwinning project ideas" (R6), and their comments.
 //!
 //! A posting is shown until the end of its `visible_until` day (UTC); after that it leaves
-//! lists and search for everyone but its author, without any job having to run: search
-//! filters on the date, and the posting page checks it.
+//! lists and search for everyone but its author: the posting page checks the date, and the
+//! indexer takes it out of the index at midnight.
 
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
@@ -81,14 +81,6 @@ pub struct Comment {
     pub created_at: OffsetDateTime,
 }
 
-/// Days since 1970-01-01 of a date: how the index stores `visible_until`, so "not expired"
-/// is one range query.
-pub fn day_number(date: Date) -> u64 {
-    let days =
-        (date - Date::from_ordinal_date(1970, 1).expect("1970-01-01 is a valid date")).whole_days();
-    days.max(0) as u64
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,7 +110,5 @@ mod tests {
         assert!(p.expired(datetime!(2026-12-02 0:00 UTC)));
         assert!(p.visible_to(UserId(7), datetime!(2027-01-01 0:00 UTC)));
         assert!(!p.visible_to(UserId(8), datetime!(2027-01-01 0:00 UTC)));
-        assert_eq!(day_number(date!(1970 - 01 - 02)), 1);
-        assert!(day_number(date!(2026 - 12 - 02)) > day_number(date!(2026 - 12 - 01)));
     }
 }

@@ -8,7 +8,6 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::auth::Member;
 use super::run;
 use crate::domain::catalog::{self, MemberType};
-use crate::domain::posting::day_number;
 use crate::error::{AppError, ErrorBody};
 use crate::search::query::{Kind, Request, Results};
 use crate::service::Core;
@@ -141,6 +140,5 @@ fn request(core: &Core, q: SearchQuery) -> Result<Request, AppError> {
         filters,
         offset,
         limit: limit.min(cfg.search.max_results - offset),
-        today: day_number(core.clock.now().date()),
     })
 }

@@ -4,11 +4,12 @@
 use serde::Serialize;
 use tantivy::schema::Facet;
 use tantivy::TantivyDocument;
+use time::OffsetDateTime;
 
 use super::facets;
 use super::query::Kind;
 use super::schema::Fields;
-use crate::domain::posting::{day_number, iso_date, Posting};
+use crate::domain::posting::{iso_date, Posting};
 use crate::domain::school::School;
 use crate::domain::user::User;
 use crate::error::AppError;
@@ -122,8 +123,10 @@ pub fn load(
             .map(|u| person(f, &u)),
         DocRef::Posting(id) => {
             match store.get_json::<Posting>(Tree::PostingidPosting, &id.key())? {
-                Some(p) => Some(posting_doc(store, f, &p)?),
-                None => None,
+                Some(p) if !p.expired(OffsetDateTime::now_utc()) => {
+                    Some(posting_doc(store, f, &p)?)
+                }
+                _ => None,
             }
         }
         DocRef::Group(id) => store
@@ -132,12 +135,17 @@ pub fn load(
     })
 }
 
-fn base(f: &Fields, id: u64, kind: &str, title: &str, body: &str) -> TantivyDocument {
+fn base(f: &Fields, id: u64, kind: Kind, title: &str, body: &str) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
+    let text = f.text[kind.index()];
     doc.add_u64(f.id, id);
-    doc.add_text(f.kind, kind);
+    doc.add_text(f.kind, kind.code());
     doc.add_text(f.title, title);
     doc.add_text(f.body, body);
+    // The title twice: its words count double in BM25 (see `Fields::text`).
+    doc.add_text(text, title);
+    doc.add_text(text, title);
+    doc.add_text(text, body);
     doc
 }
 
@@ -155,7 +163,7 @@ fn facets(doc: &mut TantivyDocument, f: &Fields, dimension: &str, values: &[Stri
 pub fn person(f: &Fields, user: &User) -> TantivyDocument {
     let view = user.public_view();
     let p = &view.profile;
-    let mut doc = base(f, user.id.0, "people", &p.display_name, &p.bio);
+    let mut doc = base(f, user.id.0, Kind::People, &p.display_name, &p.bio);
     if let Some(c) = &p.country {
         facet(&mut doc, f, "country", c);
     }
@@ -182,7 +190,6 @@ pub fn person(f: &Fields, user: &User) -> TantivyDocument {
             ("subject", &p.subjects),
         ],
     );
-    doc.add_u64(f.visible_until, u64::MAX);
     let card = PersonCard {
         country: &p.country,
         member_type: p.member_type.code(),
@@ -196,8 +203,9 @@ pub fn person(f: &Fields, user: &User) -> TantivyDocument {
     doc
 }
 
-/// A posting: title, summary and description are searchable; it carries its last day so
-/// queries can leave it out once expired.
+/// A posting: title, summary and description are searchable. Only postings still shown are
+/// indexed: past its last day a posting leaves the index (`indexer::drop_expired` at each
+/// midnight, UTC), so queries need no date clause.
 pub fn posting_doc(
     store: &dyn Store,
     f: &Fields,
@@ -206,7 +214,7 @@ pub fn posting_doc(
     let school: Option<School> = store.get_json(Tree::SchoolidSchool, &p.school.key())?;
     let author: Option<User> = store.get_json(Tree::UseridUser, &p.author.key())?;
     let body = format!("{}\n{}", p.summary, p.description);
-    let mut doc = base(f, p.id.0, "postings", &p.title, &body);
+    let mut doc = base(f, p.id.0, Kind::Postings, &p.title, &body);
     let (name, city, country) = school
         .as_ref()
         .map(|s| (s.name.as_str(), s.city.as_str(), s.country.as_str()))
@@ -235,7 +243,6 @@ pub fn posting_doc(
             ("topic", &p.topics),
         ],
     );
-    doc.add_u64(f.visible_until, day_number(p.visible_until));
     let card = PostingCard {
         scope: p.scope.code(),
         country,
@@ -268,9 +275,8 @@ pub fn posting_doc(
 /// A group: title and description. Join policies (and with them who may find a group)
 /// arrive with the groups issue; today every group is open.
 pub fn group(f: &Fields, g: &Group) -> TantivyDocument {
-    let mut doc = base(f, g.id.0, "groups", &g.title, &g.description);
+    let mut doc = base(f, g.id.0, Kind::Groups, &g.title, &g.description);
     facets::add_masks(&mut doc, f, Kind::Groups, &[]);
-    doc.add_u64(f.visible_until, u64::MAX);
     let card = GroupCard {
         created_at: g.created_at,
     };

@@ -9,11 +9,11 @@
 //! Filtering still goes through the `facets` field's terms (exact, and served by the
 //! inverted index); the masks only count.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::ColumnValues;
+use tantivy::index::SegmentId;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, TantivyDocument};
 
 use super::query::{FacetCount, Kind};
@@ -124,11 +124,63 @@ pub fn add_masks(doc: &mut TantivyDocument, f: &Fields, kind: Kind, values: &[(&
     }
 }
 
+/// Every document's masks, decoded once per segment and kept while the segment is in the
+/// index (24 bytes a document: 30 MB for 1.25 million). Reading them from the fast-field
+/// columns at query time cost about 150 ns a document (measured), a decoded array a few.
+#[derive(Default)]
+pub struct MaskCache(Mutex<HashMap<SegmentId, Arc<Vec<Masks>>>>);
+
+type Masks = [u64; MASK_COLUMNS];
+
+/// Documents decoded per call when a segment is first read.
+const DECODE_CHUNK: usize = 4096;
+
+impl MaskCache {
+    fn segment(&self, segment: &SegmentReader) -> tantivy::Result<Arc<Vec<Masks>>> {
+        let id = segment.segment_id();
+        if let Some(masks) = self.lock().get(&id) {
+            return Ok(masks.clone());
+        }
+        let masks = Arc::new(decode(segment)?);
+        self.lock().insert(id, masks.clone());
+        Ok(masks)
+    }
+
+    /// Forgets segments the index no longer has (after a commit or a merge).
+    pub fn retain(&self, live: &HashSet<SegmentId>) {
+        self.lock().retain(|id, _| live.contains(id));
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SegmentId, Arc<Vec<Masks>>>> {
+        // A panic while holding the lock can only have left a complete map behind.
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn decode(segment: &SegmentReader) -> tantivy::Result<Vec<Masks>> {
+    let n = segment.max_doc() as usize;
+    let mut out = vec![[0u64; MASK_COLUMNS]; n];
+    let mut buf = vec![0u64; DECODE_CHUNK];
+    for c in 0..MASK_COLUMNS {
+        let column = super::query::dense_u64(segment, &format!("mask{c}"))?;
+        for start in (0..n).step_by(DECODE_CHUNK) {
+            let len = DECODE_CHUNK.min(n - start);
+            column.get_range(start as u64, &mut buf[..len]);
+            for (slot, v) in out[start..start + len].iter_mut().zip(&buf[..len]) {
+                slot[c] = *v;
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Counts, per bit of each mask column, the matching documents that have it.
-pub struct MaskCounts;
+pub struct MaskCounts(pub Arc<MaskCache>);
 
 pub struct SegmentMaskCounts {
-    columns: Vec<Arc<dyn ColumnValues<u64>>>,
+    masks: Arc<Vec<Masks>>,
     counts: Vec<u64>,
 }
 
@@ -141,11 +193,8 @@ impl Collector for MaskCounts {
         _: SegmentOrdinal,
         segment: &SegmentReader,
     ) -> tantivy::Result<SegmentMaskCounts> {
-        let columns = (0..MASK_COLUMNS)
-            .map(|i| super::query::dense_u64(segment, &format!("mask{i}")))
-            .collect::<tantivy::Result<Vec<_>>>()?;
         Ok(SegmentMaskCounts {
-            columns,
+            masks: self.0.segment(segment)?,
             counts: vec![0; MASK_COLUMNS * 64],
         })
     }
@@ -169,12 +218,14 @@ impl SegmentCollector for SegmentMaskCounts {
     type Fruit = Vec<u64>;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        for (i, column) in self.columns.iter().enumerate() {
-            let mut mask = column.get_val(doc);
-            while mask != 0 {
-                let bit = mask.trailing_zeros() as usize;
-                self.counts[i * 64 + bit] += 1;
-                mask &= mask - 1;
+        let Some(masks) = self.masks.get(doc as usize) else {
+            return;
+        };
+        for (c, mask) in masks.iter().enumerate() {
+            let mut m = *mask;
+            while m != 0 {
+                self.counts[c * 64 + m.trailing_zeros() as usize] += 1;
+                m &= m - 1;
             }
         }
     }
@@ -222,7 +273,11 @@ mod tests {
             for d in dimensions(kind) {
                 let n = (d.values)().len() as u32;
                 assert!(d.offset + n <= 64, "{} overflows its column", d.name);
-                let bits = if n == 64 { u64::MAX } else { ((1u64 << n) - 1) << d.offset };
+                let bits = if n == 64 {
+                    u64::MAX
+                } else {
+                    ((1u64 << n) - 1) << d.offset
+                };
                 assert_eq!(used[d.column] & bits, 0, "{} overlaps", d.name);
                 used[d.column] |= bits;
             }

@@ -16,6 +16,7 @@ use crate::domain::user::User;
 use crate::error::AppError;
 use crate::service::groups::Group;
 use crate::store::{Store, Tree};
+use time::OffsetDateTime;
 
 /// Items were marked and committed: index them soon.
 #[derive(Message)]
@@ -87,12 +88,28 @@ impl Indexer {
     }
 }
 
+impl Indexer {
+    /// Drops expired postings, then comes back at the next midnight.
+    fn expire(&mut self, ctx: &mut Context<Self>) {
+        let now = OffsetDateTime::now_utc();
+        match drop_expired(&self.search, &*self.store, &mut self.writer, now) {
+            Ok(n) => tracing::debug!(expired = n, "expired postings out of the index"),
+            Err(e) => {
+                tracing::error!(error = %e, "dropping expired postings failed; retrying at midnight")
+            }
+        }
+        ctx.run_later(until_midnight(now), |me, ctx| me.expire(ctx));
+    }
+}
+
 impl Actor for Indexer {
     type Context = Context<Self>;
 
-    /// Marks left by a crash (written, never indexed) are handled first.
+    /// Marks left by a crash (written, never indexed) are handled first; postings that
+    /// expired while the server was down leave the index now, the others at their midnight.
     fn started(&mut self, ctx: &mut Context<Self>) {
         self.schedule(ctx, Duration::ZERO);
+        self.expire(ctx);
     }
 }
 
@@ -183,7 +200,11 @@ pub fn rebuild(
     for_each::<User>(store, Tree::UseridUser, &mut |u| {
         add(documents::person(&f, &u))
     })?;
+    let now = OffsetDateTime::now_utc();
     for_each::<Posting>(store, Tree::PostingidPosting, &mut |p| {
+        if p.expired(now) {
+            return Ok(());
+        }
         add(documents::posting_doc(store, &f, &p)?)
     })?;
     for_each::<Group>(store, Tree::GroupidGroup, &mut |g| {
@@ -210,6 +231,38 @@ fn for_each<T: serde::de::DeserializeOwned>(
             each(crate::store::decode(value)?)?;
         }
     }
+}
+
+/// Takes every posting past its last day out of the index (at start, and at each midnight,
+/// UTC): postings are indexed only while shown, so queries need no date clause. Deleting
+/// one that is not there is a no-op, so every expired posting is simply deleted again.
+pub fn drop_expired(
+    search: &Search,
+    store: &dyn Store,
+    writer: &mut IndexWriter,
+    now: OffsetDateTime,
+) -> Result<usize, AppError> {
+    let id = search.fields().id;
+    let mut dropped = 0;
+    for_each::<Posting>(store, Tree::PostingidPosting, &mut |p| {
+        if p.expired(now) {
+            writer.delete_term(Term::from_field_u64(id, p.id.0));
+            dropped += 1;
+        }
+        Ok(())
+    })?;
+    writer.commit().map_err(AppError::internal)?;
+    search.reload()?;
+    Ok(dropped)
+}
+
+/// Time until the next midnight, UTC (and a second, so the new day has begun).
+fn until_midnight(now: OffsetDateTime) -> Duration {
+    let next = (now.date() + time::Duration::days(1))
+        .midnight()
+        .assume_utc();
+    let secs = (next - now).whole_seconds().max(0) as u64;
+    Duration::from_secs(secs + 1)
 }
 
 /// Removes every mark (after a rebuild, which indexed everything as it is).
@@ -241,7 +294,6 @@ mod tests {
             filters: vec![],
             offset: 0,
             limit: 10,
-            today: 0,
         };
         search.search(&core.config.search, &req).unwrap().total
     }
@@ -271,6 +323,73 @@ mod tests {
             .is_empty());
         // Nothing marked: nothing to do.
         assert!(!apply_marks(&search, &*core.store, &mut writer, 2).unwrap());
+    }
+
+    #[test]
+    fn expired_postings_leave_the_index_at_midnight() {
+        use crate::domain::posting::{Posting, Scope};
+        use crate::ids::{PostingId, SchoolId};
+        let (core, _) = core();
+        let author = member(&core, "author@x.eu", "FR");
+        let now = OffsetDateTime::now_utc();
+        let posting = |id: u64, last: time::Date| Posting {
+            id: PostingId(id),
+            author: author.id,
+            school: SchoolId(1),
+            scope: Scope::European,
+            title: format!("Hedgehogs {id}"),
+            summary: "s".into(),
+            description: "d".into(),
+            languages: vec!["en".into()],
+            subjects: vec!["biology".into()],
+            topics: vec![],
+            key_competences: vec![],
+            pupil_ages: vec!["6-9".into()],
+            visible_until: last,
+            created_at: now,
+            updated_at: now,
+            comment_count: 0,
+        };
+        let search = core.search.clone();
+        let mut writer = search.writer(1, 15_000_000).unwrap();
+        for (id, last) in [
+            (101, now.date()),
+            (102, now.date() + time::Duration::days(3)),
+        ] {
+            core.store
+                .transact(&[Tree::PostingidPosting, Tree::SearchPending], |tx| {
+                    tx.put_json(
+                        Tree::PostingidPosting,
+                        &PostingId(id).key(),
+                        &posting(id, last),
+                    )?;
+                    crate::search::mark(tx, DocRef::Posting(PostingId(id)))
+                })
+                .unwrap();
+        }
+        apply_marks(&search, &*core.store, &mut writer, 100).unwrap();
+        let count = |text: &str| {
+            let req = Request {
+                kind: Kind::Postings,
+                text: text.into(),
+                filters: vec![],
+                offset: 0,
+                limit: 10,
+            };
+            search.search(&core.config.search, &req).unwrap().total
+        };
+        assert_eq!(count("hedgehogs"), 2);
+        // The next day: the first one's last day has passed.
+        let tomorrow = now + time::Duration::days(1);
+        assert_eq!(
+            drop_expired(&search, &*core.store, &mut writer, tomorrow).unwrap(),
+            1
+        );
+        assert_eq!(count("hedgehogs"), 1);
+        assert_eq!(count("101"), 0);
+        assert_eq!(count("102"), 1);
+        let wait = until_midnight(now);
+        assert!(wait > Duration::ZERO && wait <= Duration::from_secs(86_401));
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub mod schema;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use actix::Recipient;
 use serde::{Deserialize, Serialize};
@@ -51,6 +51,8 @@ pub struct Search {
     fields: Fields,
     /// Where the index lives (`None` in memory); its stamp file is written there.
     dir: Option<PathBuf>,
+    /// Decoded filter masks per segment, for facet counts (`facets`).
+    masks: Arc<facets::MaskCache>,
     /// Set once the indexer runs (not in unit tests or the CLI, which index directly).
     indexer: OnceLock<Recipient<Changed>>,
 }
@@ -99,13 +101,7 @@ impl Search {
             tracing::info!(dir = %dir.display(), "search index missing or outdated; rebuilding from the store");
         }
         let search = Search::create_in_dir(dir)?;
-        let started = std::time::Instant::now();
-        let n = search.rebuild(store, cfg, &|_, _| {})?;
-        tracing::info!(
-            documents = n,
-            secs = started.elapsed().as_secs_f64(),
-            "search index rebuilt"
-        );
+        search.rebuild(store, cfg, &|_, _| {})?;
         Ok(search)
     }
 
@@ -142,6 +138,7 @@ impl Search {
             reader,
             fields,
             dir,
+            masks: Arc::default(),
             indexer: OnceLock::new(),
         })
     }
@@ -166,7 +163,16 @@ impl Search {
 
     /// Makes the last commit visible to searches.
     pub(crate) fn reload(&self) -> Result<(), AppError> {
-        self.reader.reload().map_err(AppError::internal)
+        self.reader.reload().map_err(AppError::internal)?;
+        let live = self
+            .reader
+            .searcher()
+            .segment_readers()
+            .iter()
+            .map(|s| s.segment_id())
+            .collect();
+        self.masks.retain(&live);
+        Ok(())
     }
 
     pub fn fields(&self) -> &Fields {
@@ -187,9 +193,17 @@ impl Search {
         cfg: &SearchConfig,
         progress: &dyn Fn(u64, u64),
     ) -> Result<u64, AppError> {
+        let started = std::time::Instant::now();
         let mut writer = self.writer(cfg.rebuild_threads, cfg.rebuild_memory_bytes)?;
         let n = indexer::rebuild(self, store, &mut writer, progress)?;
+        let committed = started.elapsed();
         writer.wait_merging_threads().map_err(AppError::internal)?;
+        tracing::info!(
+            documents = n,
+            indexed_and_committed_secs = committed.as_secs_f64(),
+            merged_secs = (started.elapsed() - committed).as_secs_f64(),
+            "search index rebuilt"
+        );
         self.reload()?;
         indexer::clear_marks(store)?;
         if let Some(dir) = &self.dir {

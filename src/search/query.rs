@@ -4,18 +4,14 @@
 //! handed to tantivy's query parser: quotes, colons and brackets are only text.
 
 use std::collections::BTreeMap;
-use std::ops::Bound;
 
 use serde::Serialize;
 use std::sync::Arc;
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::columnar::{Cardinality, ColumnValues};
-use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhrasePrefixQuery, Query,
-    RangeQuery, TermQuery,
-};
-use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, PhrasePrefixQuery, Query, TermQuery};
+use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::snippet::{Snippet, SnippetGenerator};
 use tantivy::{DocAddress, Score, Searcher, SegmentReader, TantivyDocument, Term};
 use utoipa::ToSchema;
@@ -25,9 +21,6 @@ use super::schema::{self, Fields};
 use super::Search;
 use crate::config::SearchConfig;
 use crate::error::AppError;
-
-/// How much more a word in a name or title counts than one in a bio or description.
-const TITLE_BOOST: Score = 3.0;
 
 /// What can be searched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
@@ -40,6 +33,16 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The kind's place in `Fields::text`.
+    pub fn index(self) -> usize {
+        match self {
+            Kind::People => 0,
+            Kind::Postings => 1,
+            Kind::Groups => 2,
+            Kind::Projects => 3,
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Kind::People => "people",
@@ -76,8 +79,6 @@ pub struct Request {
     pub filters: Vec<(&'static str, String)>,
     pub offset: usize,
     pub limit: usize,
-    /// Today, as days since 1970: postings whose last day is before it are left out.
-    pub today: u64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -127,15 +128,11 @@ impl Search {
         let words = query_words(&req.text, cfg)?;
         let query = build_query(f, cfg, req, &words);
         let searcher = self.reader.searcher();
-        let top = TopDocs::with_limit(req.limit)
-            .and_offset(req.offset)
-            .tweak_score(|segment: &SegmentReader| {
-                // Ties (every result of a filter-only search) go newest first: ids grow.
-                let ids = dense_u64(segment, "id").ok();
-                move |doc, score| (score, ids.as_ref().map_or(0, |c| c.get_val(doc)))
-            });
-        let (hits, total, counts) = searcher
-            .search(&query, &(top, Count, MaskCounts))
+        let hits = top_docs(&searcher, &query, req, !words.is_empty())?;
+        // Counting needs no scores: a second pass without them is cheaper than scoring
+        // every match in the first (which can then skip what cannot reach the page).
+        let (total, counts) = searcher
+            .search(&query, &(Count, MaskCounts(self.masks.clone())))
             .map_err(AppError::internal)?;
         let prefix = words
             .last()
@@ -148,7 +145,7 @@ impl Search {
         };
         let items = hits
             .into_iter()
-            .map(|(_, addr)| hit(&searcher, f, req.kind, &marker, addr))
+            .map(|addr| hit(&searcher, f, req.kind, &marker, addr))
             .collect::<Result<Vec<_>, _>>()?;
         let end = req.offset + items.len();
         let next =
@@ -177,22 +174,64 @@ impl Search {
         let words = query_words(&req.text, cfg)?;
         let query = build_query(f, cfg, req, &words);
         let searcher = self.reader.searcher();
-        let top = TopDocs::with_limit(req.limit).order_by_score();
-        let (hits, total) = searcher
-            .search(&query, &(top, Count))
+        let hits = searcher
+            .search(&query, &TopDocs::with_limit(req.limit).order_by_score())
+            .map_err(AppError::internal)?;
+        let total = searcher
+            .search(&query, &Count)
             .map_err(AppError::internal)?;
         // Ids from the fast field, as FTS5 gives rowids: no stored document is read.
-        let mut ids = Vec::with_capacity(hits.len());
-        for (_, addr) in hits {
-            let column = searcher
-                .segment_reader(addr.segment_ord)
-                .fast_fields()
-                .u64("id")
-                .map_err(AppError::internal)?;
-            ids.push(column.first(addr.doc_id).unwrap_or(0));
-        }
+        let columns = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| dense_u64(segment, "id"))
+            .collect::<tantivy::Result<Vec<_>>>()
+            .map_err(AppError::internal)?;
+        let ids = hits
+            .iter()
+            .map(|(_, addr)| columns[addr.segment_ord as usize].get_val(addr.doc_id))
+            .collect();
         Ok((ids, total))
     }
+}
+
+impl Search {
+    /// The engine alone, counting only (benchmark: what the total costs by itself).
+    pub fn count_only(&self, cfg: &SearchConfig, req: &Request) -> Result<usize, AppError> {
+        let words = query_words(&req.text, cfg)?;
+        let query = build_query(self.fields(), cfg, req, &words);
+        self.reader
+            .searcher()
+            .search(&query, &Count)
+            .map_err(AppError::internal)
+    }
+}
+
+/// The page of results: by relevance when there are words (ties in index order, which
+/// holds while the index is unchanged), newest first when browsing by filters alone.
+fn top_docs(
+    searcher: &Searcher,
+    query: &dyn Query,
+    req: &Request,
+    by_score: bool,
+) -> Result<Vec<DocAddress>, AppError> {
+    let top = TopDocs::with_limit(req.limit).and_offset(req.offset);
+    let addresses = if by_score {
+        searcher
+            .search(query, &top.order_by_score())
+            .map_err(AppError::internal)?
+            .into_iter()
+            .map(|(_, addr)| addr)
+            .collect()
+    } else {
+        searcher
+            .search(query, &top.order_by_u64_field("id", tantivy::Order::Desc))
+            .map_err(AppError::internal)?
+            .into_iter()
+            .map(|(_, addr)| addr)
+            .collect()
+    };
+    Ok(addresses)
 }
 
 /// The words of a query, each once, in order; refused when there are too many.
@@ -209,20 +248,16 @@ pub fn query_words(text: &str, cfg: &SearchConfig) -> Result<Vec<String>, AppErr
     Ok(words)
 }
 
-/// kind AND filters AND not expired AND every word (the last one also as a prefix).
+/// Every word (the last one as a prefix) in the kind's field, AND the filters;
+/// with no words, every item of the kind.
 pub fn build_query(
     f: &Fields,
     cfg: &SearchConfig,
     req: &Request,
     words: &[String],
 ) -> BooleanQuery {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
-        Occur::Must,
-        unscored(TermQuery::new(
-            Term::from_field_text(f.kind, req.kind.code()),
-            IndexRecordOption::Basic,
-        )),
-    )];
+    let text = f.text[req.kind.index()];
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for (dimension, value) in &req.filters {
         let facet = Facet::from_path([*dimension, value.as_str()]);
         clauses.push((
@@ -233,54 +268,41 @@ pub fn build_query(
             )),
         ));
     }
-    if req.kind == Kind::Postings {
-        clauses.push((
-            Occur::Must,
-            unscored(RangeQuery::new(
-                Bound::Included(Term::from_field_u64(f.visible_until, req.today)),
-                Bound::Unbounded,
-            )),
-        ));
-    }
     for (i, word) in words.iter().enumerate() {
         let last = i + 1 == words.len();
-        clauses.push((Occur::Must, Box::new(word_query(f, cfg, word, last))));
+        clauses.extend(word_clauses(text, cfg, word, last));
     }
     if words.is_empty() {
-        clauses.push((Occur::Must, unscored(AllQuery)));
+        clauses.push((
+            Occur::Must,
+            unscored(TermQuery::new(
+                Term::from_field_text(f.kind, req.kind.code()),
+                IndexRecordOption::Basic,
+            )),
+        ));
     }
     BooleanQuery::new(clauses)
 }
 
-/// One word, in the title (weighing more) or the text; the last word of the query also
-/// matches the words it begins, so results come while typing.
-fn word_query(f: &Fields, cfg: &SearchConfig, word: &str, last: bool) -> BooleanQuery {
-    let term = |field| Term::from_field_text(field, word);
-    let mut any: Vec<(Occur, Box<dyn Query>)> = vec![
-        (
-            Occur::Should,
-            Box::new(BoostQuery::new(
-                Box::new(TermQuery::new(term(f.title), IndexRecordOption::WithFreqs)),
-                TITLE_BOOST,
-            )),
-        ),
-        (
-            Occur::Should,
-            Box::new(TermQuery::new(term(f.body), IndexRecordOption::WithFreqs)),
-        ),
-    ];
+/// One word, required in the kind's text (BM25). The last word of the query is required as
+/// a prefix instead (any word it begins, up to `search.prefix_expansions` of them), so
+/// results come while typing; the whole word, once typed, still scores through an optional
+/// clause.
+fn word_clauses(
+    text: Field,
+    cfg: &SearchConfig,
+    word: &str,
+    last: bool,
+) -> Vec<(Occur, Box<dyn Query>)> {
+    let term = Term::from_field_text(text, word);
+    let exact = Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs));
     if last && word.chars().count() >= cfg.prefix_min_chars {
-        for field in [f.title, f.body] {
-            let mut prefix = PhrasePrefixQuery::new(vec![term(field)]);
-            prefix.set_max_expansions(cfg.prefix_expansions);
-            // A prefix match counts for little: the whole word, when typed, ranks first.
-            any.push((
-                Occur::Should,
-                Box::new(ConstScoreQuery::new(Box::new(prefix), 0.1)),
-            ));
-        }
+        let mut prefix = PhrasePrefixQuery::new(vec![term]);
+        prefix.set_max_expansions(cfg.prefix_expansions);
+        vec![(Occur::Must, unscored(prefix)), (Occur::Should, exact)]
+    } else {
+        vec![(Occur::Must, exact)]
     }
-    BooleanQuery::new(any)
 }
 
 /// A clause that selects without adding to the score.
