@@ -4,7 +4,7 @@
 # `twinhub reindex`, queried at the engine level and through the real `GET /api/search`, and
 # the same queries run on SQLite FTS5 over the same data.
 #
-#   scripts/bench-search.sh                      # full size (about 20 minutes here)
+#   scripts/bench-search.sh                      # full size (about 15 minutes here)
 #   PROFILES=20000 POSTINGS=2000 scripts/bench-search.sh   # a quick check
 #   GEN=/tmp/bench-search-data scripts/bench-search.sh      # reuse generated data
 #
