@@ -21,7 +21,11 @@ struct World {
 }
 
 async fn world() -> World {
-    let server = common::start().await;
+    world_with(|_| {}).await
+}
+
+async fn world_with(tweak: impl FnOnce(&mut twinhub::config::Config)) -> World {
+    let server = common::start_with(tweak).await;
     let officer = common::fr_officer(&server).await;
     World { server, officer }
 }
@@ -444,5 +448,46 @@ async fn a_new_author_name_reaches_the_cards_of_their_postings() {
         assert!(Instant::now() < deadline, "{body}");
         actix_web::rt::time::sleep(Duration::from_millis(20)).await;
     }
+    w.server.stop().await;
+}
+
+#[actix_web::test]
+async fn postings_and_comments_are_throttled_per_member_and_refusals_do_not_count() {
+    let w = world_with(|c| {
+        c.limits.postings_per_window = 1;
+        c.limits.comments_per_window = 2;
+    })
+    .await;
+    let (ann, _, school) = w.teacher("ann@x.eu", true).await;
+    let (bob, _, bob_school) = w.teacher("bob@x.eu", true).await;
+    // A posting refused by a rule (another member's school) leaves the allowance whole.
+    assert_error(
+        &ann.post("/api/postings", idea(bob_school)).await,
+        StatusCode::BAD_REQUEST,
+        "validation_failed",
+    );
+    let posting = publish(&ann, idea(school)).await;
+    assert_error(
+        &ann.post("/api/postings", idea(school)).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+    );
+    // Another member has their own allowance.
+    publish(&bob, idea(bob_school)).await;
+
+    let comments = format!("/api/postings/{}/comments", posting["id"]);
+    for i in 0..2 {
+        let (status, body) = bob
+            .post(&comments, json!({"body": format!("note {i}")}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    assert_error(
+        &bob.post(&comments, json!({"body": "one too many"})).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+    );
+    let (_, list) = ann.get(&comments).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 2, "{list}");
     w.server.stop().await;
 }

@@ -292,18 +292,6 @@ struct QueryCase {
     filters: HashMap<String, String>,
 }
 
-const DIMENSIONS: [&str; 9] = [
-    "country",
-    "language",
-    "subject",
-    "member_type",
-    "available",
-    "scope",
-    "age",
-    "competence",
-    "topic",
-];
-
 fn engine(
     cfg: &Config,
     dir: &std::path::Path,
@@ -335,12 +323,7 @@ fn engine(
                         filters: c
                             .filters
                             .iter()
-                            .filter_map(|(d, v)| {
-                                DIMENSIONS
-                                    .iter()
-                                    .find(|x| **x == d)
-                                    .map(|d| (*d, v.clone()))
-                            })
+                            .filter_map(|(d, v)| kind.filter(d).map(|d| (d, v.clone())))
                             .collect(),
                         offset: 0,
                         limit,

@@ -105,7 +105,7 @@ fn request(core: &Core, q: SearchQuery) -> Result<Request, AppError> {
         let Some(value) = value.filter(|v| !v.is_empty()) else {
             continue;
         };
-        if !kind.dimensions().contains(&dimension) {
+        if kind.filter(dimension).is_none() {
             return Err(AppError::Validation(format!(
                 "{dimension}: not a filter of {}",
                 kind.code()

@@ -116,7 +116,6 @@ pub fn load(
     f: &Fields,
     item: DocRef,
 ) -> Result<Option<TantivyDocument>, AppError> {
-    let store: &dyn Store = store;
     Ok(match item {
         DocRef::User(id) => store
             .get_json::<User>(Tree::UseridUser, &id.key())?

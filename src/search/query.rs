@@ -52,21 +52,12 @@ impl Kind {
         }
     }
 
-    /// The filters (and facets) of this kind.
-    pub fn dimensions(self) -> &'static [&'static str] {
-        match self {
-            Kind::People => &["country", "member_type", "available", "language", "subject"],
-            Kind::Postings => &[
-                "scope",
-                "country",
-                "age",
-                "language",
-                "competence",
-                "subject",
-                "topic",
-            ],
-            Kind::Projects | Kind::Groups => &[],
-        }
+    /// The filter named `name` if this kind has it, as the facet layout names it.
+    pub fn filter(self, name: &str) -> Option<&'static str> {
+        super::facets::dimensions(self)
+            .iter()
+            .find(|d| d.name == name)
+            .map(|d| d.name)
     }
 }
 
@@ -125,8 +116,7 @@ impl Search {
     /// Runs a search against the last commit.
     pub fn search(&self, cfg: &SearchConfig, req: &Request) -> Result<Results, AppError> {
         let f = self.fields();
-        let words = query_words(&req.text, cfg)?;
-        let query = build_query(f, cfg, req, &words);
+        let (words, query) = self.query(cfg, req)?;
         let searcher = self.reader.searcher();
         let hits = top_docs(&searcher, &query, req, !words.is_empty())?;
         // Counting needs no scores: a second pass without them is cheaper than scoring
@@ -134,9 +124,7 @@ impl Search {
         let (total, counts) = searcher
             .search(&query, &(Count, MaskCounts(self.masks.clone())))
             .map_err(AppError::internal)?;
-        let prefix = words
-            .last()
-            .filter(|w| w.chars().count() >= cfg.prefix_min_chars);
+        let prefix = words.last().filter(|w| is_prefix(cfg, w, true));
         let marker = Marker {
             words: &words,
             prefix: prefix.map(String::as_str),
@@ -159,9 +147,18 @@ impl Search {
             facets,
         })
     }
-}
 
-impl Search {
+    /// The words of a request and the query built from them.
+    fn query(
+        &self,
+        cfg: &SearchConfig,
+        req: &Request,
+    ) -> Result<(Vec<String>, BooleanQuery), AppError> {
+        let words = query_words(&req.text, cfg)?;
+        let query = build_query(self.fields(), cfg, req, &words);
+        Ok((words, query))
+    }
+
     /// The engine alone: the ids of the best `req.limit` matches and the total, without
     /// facets, snippets or cards. What `scripts/bench-search` compares with SQLite FTS5,
     /// which answers the same two questions.
@@ -170,9 +167,7 @@ impl Search {
         cfg: &SearchConfig,
         req: &Request,
     ) -> Result<(Vec<u64>, usize), AppError> {
-        let f = self.fields();
-        let words = query_words(&req.text, cfg)?;
-        let query = build_query(f, cfg, req, &words);
+        let (_, query) = self.query(cfg, req)?;
         let searcher = self.reader.searcher();
         let hits = searcher
             .search(&query, &TopDocs::with_limit(req.limit).order_by_score())
@@ -193,13 +188,10 @@ impl Search {
             .collect();
         Ok((ids, total))
     }
-}
 
-impl Search {
     /// The engine alone, counting only (benchmark: what the total costs by itself).
     pub fn count_only(&self, cfg: &SearchConfig, req: &Request) -> Result<usize, AppError> {
-        let words = query_words(&req.text, cfg)?;
-        let query = build_query(self.fields(), cfg, req, &words);
+        let (_, query) = self.query(cfg, req)?;
         self.reader
             .searcher()
             .search(&query, &Count)
@@ -296,13 +288,18 @@ fn word_clauses(
 ) -> Vec<(Occur, Box<dyn Query>)> {
     let term = Term::from_field_text(text, word);
     let exact = Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs));
-    if last && word.chars().count() >= cfg.prefix_min_chars {
+    if is_prefix(cfg, word, last) {
         let mut prefix = PhrasePrefixQuery::new(vec![term]);
         prefix.set_max_expansions(cfg.prefix_expansions);
         vec![(Occur::Must, unscored(prefix)), (Occur::Should, exact)]
     } else {
         vec![(Occur::Must, exact)]
     }
+}
+
+/// Whether `word` also matches the words it begins: the query's last word, when long enough.
+fn is_prefix(cfg: &SearchConfig, word: &str, last: bool) -> bool {
+    last && word.chars().count() >= cfg.prefix_min_chars
 }
 
 /// A clause that selects without adding to the score.
