@@ -5,7 +5,7 @@
 mod common;
 
 use std::cell::RefCell;
-use std::io::{BufRead, BufReader};
+
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::rc::Rc;
@@ -17,29 +17,13 @@ use serde_json::json;
 const CYCLES: usize = 5;
 const WRITERS: usize = 8;
 
+/// The real binary on `data` (and its sibling `index/`), fsync durability, two workers.
 fn spawn_server(data: &Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_twinhub"))
-        .env("TWINHUB_SERVER__BIND", "127.0.0.1:0")
-        .env("TWINHUB_SERVER__WORKERS", "2")
+    let mut cmd = common::binary(data.parent().expect("data has a parent"));
+    cmd.env("TWINHUB_SERVER__WORKERS", "2")
         .env("TWINHUB_STORE__PATH", data)
-        .env("TWINHUB_SEARCH__INDEX_DIR", data.with_file_name("index"))
-        .env("TWINHUB_STORE__LOAD_DEMO_ON_EMPTY", "false")
-        .env("TWINHUB_STORE__DURABILITY", "fsync")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start twinhub");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let base = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|l| l.strip_prefix("Twinhub listening on ").map(str::to_string))
-        .expect("server announces its address");
-    // Keep draining stdout so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (child, base)
+        .env("TWINHUB_STORE__DURABILITY", "fsync");
+    common::spawn_listening(cmd)
 }
 
 fn client(base: &str, token: &str) -> common::Client {

@@ -6,9 +6,8 @@ mod common;
 
 use common::email::{decode_header, eml_files, parse, wait_until};
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -254,33 +253,16 @@ async fn after_max_attempts_a_mail_is_given_up_into_the_dead_letters() {
     server.stop().await;
 }
 
-/// Starts the real binary on `data`; returns it and its base URL.
+/// Starts the real binary on `dir`, retrying mail every second; returns it and its base URL.
 fn spawn_binary(dir: &Path, smtp_url: Option<&str>) -> (Child, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_twinhub"));
-    cmd.env("TWINHUB_SERVER__BIND", "127.0.0.1:0")
-        .env("TWINHUB_SERVER__WORKERS", "1")
-        .env("TWINHUB_STORE__PATH", dir.join("data"))
-        .env("TWINHUB_SEARCH__INDEX_DIR", dir.join("index"))
-        .env("TWINHUB_STORE__LOAD_DEMO_ON_EMPTY", "false")
-        .env("TWINHUB_MAIL__OUTBOX_DIR", dir.join("outbox"))
-        .env("TWINHUB_MAIL__RETRY_INITIAL_SECS", "1")
+    let mut cmd = common::binary(dir);
+    cmd.env("TWINHUB_MAIL__RETRY_INITIAL_SECS", "1")
         .env("TWINHUB_MAIL__RETRY_MAX_SECS", "1")
-        .env("TWINHUB_MAIL__POLL_INTERVAL_MS", "50")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
+        .env("TWINHUB_MAIL__POLL_INTERVAL_MS", "50");
     if let Some(url) = smtp_url {
         cmd.env("TWINHUB_MAIL__SMTP_URL", url);
     }
-    let mut child = cmd.spawn().expect("start twinhub");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let base = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|l| l.strip_prefix("Twinhub listening on ").map(str::to_string))
-        .expect("server announces its address");
-    std::thread::spawn(move || for _ in lines {});
-    (child, base)
+    common::spawn_listening(cmd)
 }
 
 /// The value of a counter in the binary's /metrics (0 when not yet counted).

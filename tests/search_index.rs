@@ -5,9 +5,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -22,28 +21,9 @@ use twinhub::service::accounts;
 use twinhub::store::Tree;
 
 fn spawn_server(dir: &Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_twinhub"))
-        .env("TWINHUB_SERVER__BIND", "127.0.0.1:0")
-        .env("TWINHUB_SERVER__WORKERS", "1")
-        .env("TWINHUB_STORE__PATH", dir.join("data"))
-        .env("TWINHUB_SEARCH__INDEX_DIR", dir.join("index"))
-        .env("TWINHUB_MAIL__OUTBOX_DIR", dir.join("outbox"))
-        .env("TWINHUB_SERVER__SHUTDOWN_TIMEOUT_SECS", "1")
-        .env("TWINHUB_STORE__LOAD_DEMO_ON_EMPTY", "false")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start twinhub");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let base = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|l| l.strip_prefix("Twinhub listening on ").map(str::to_string))
-        .expect("server announces its address");
-    std::thread::spawn(move || for _ in lines {});
-    (child, base)
+    let mut cmd = common::binary(dir);
+    cmd.env("TWINHUB_SERVER__SHUTDOWN_TIMEOUT_SECS", "1");
+    common::spawn_listening(cmd)
 }
 
 fn stop(mut child: Child) {

@@ -23,6 +23,38 @@ pub struct TestServer {
     _dir: tempfile::TempDir,
 }
 
+/// The real `twinhub` binary on a free port over `dir` (`data/`, `index/`, `outbox/`), with
+/// no demo data and warnings only; tweak it before [`spawn_listening`].
+pub fn binary(dir: &std::path::Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_twinhub"));
+    cmd.env("TWINHUB_SERVER__BIND", "127.0.0.1:0")
+        .env("TWINHUB_SERVER__WORKERS", "1")
+        .env("TWINHUB_STORE__PATH", dir.join("data"))
+        .env("TWINHUB_SEARCH__INDEX_DIR", dir.join("index"))
+        .env("TWINHUB_MAIL__OUTBOX_DIR", dir.join("outbox"))
+        .env("TWINHUB_STORE__LOAD_DEMO_ON_EMPTY", "false")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
+    cmd
+}
+
+/// Starts `cmd`, waits for the line announcing its address, and keeps draining its output
+/// (a full pipe would block the server). Returns the process and its base URL.
+pub fn spawn_listening(mut cmd: std::process::Command) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = cmd.spawn().expect("start twinhub");
+    let stdout = child.stdout.take().expect("stdout piped");
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let base = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| l.strip_prefix("Twinhub listening on ").map(str::to_string))
+        .expect("server announces its address");
+    std::thread::spawn(move || for _ in lines {});
+    (child, base)
+}
+
 /// Defaults from the embedded config.toml, on a fresh temporary store, no demo data.
 pub fn test_config(dir: &std::path::Path) -> Config {
     let mut cfg = Config::defaults();
