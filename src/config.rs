@@ -143,6 +143,9 @@ pub struct SearchConfig {
     pub max_results: usize,
     /// Values listed per facet (countries, languages...), most frequent first.
     pub facet_values_max: usize,
+    /// Facet counts are exact up to this many matches, estimated from a sample of about
+    /// this many above it (the total stays exact).
+    pub facet_exact_max: usize,
     /// Searches a member may run within the window (typing sends one per pause).
     pub searches_per_window: u32,
     pub search_window_secs: u64,
@@ -336,10 +339,11 @@ impl Config {
             ),
             (
                 self.search.query_words_max > 0
+                    && self.search.facet_exact_max > 0
                     && self.search.max_results >= l.page_size_max
                     && self.search.searches_per_window > 0
                     && self.search.search_window_secs > 0,
-                "search.query_words_max and searches_per_window/search_window_secs must be > 0, max_results >= limits.page_size_max",
+                "search.query_words_max, facet_exact_max and searches_per_window/search_window_secs must be > 0, max_results >= limits.page_size_max",
             ),
             (
                 l.posting_visible_days_max > 0

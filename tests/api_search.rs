@@ -403,6 +403,27 @@ async fn filters_narrow_and_facets_count_values_under_the_query() {
         ids(&search(&me, "q=robotics&member_type=head_teacher").await),
         vec![b]
     );
+    // Several words with filters (the words lead, the filters are tested on what they
+    // match), the last word as a prefix too.
+    let mut found = ids(&search(&me, &format!("q={}&country=IT", q("robotics rossi"))).await);
+    found.sort();
+    assert_eq!(found, {
+        let mut v = vec![b, c];
+        v.sort();
+        v
+    });
+    assert_eq!(
+        ids(&search(&me, &format!("q={}&subject=music", q("rossi robotics"))).await),
+        vec![b]
+    );
+    assert_eq!(
+        ids(&search(&me, &format!("q={}&subject=ict", q("robotics ros"))).await),
+        vec![c]
+    );
+    assert_eq!(
+        ids(&search(&me, &format!("q={}&country=ES", q("robotics rossi"))).await),
+        Vec::<u64>::new()
+    );
     let body = search(&me, "q=robotics&available=true").await;
     assert_eq!(body["total"], 2);
     assert_eq!(
@@ -415,6 +436,84 @@ async fn filters_narrow_and_facets_count_values_under_the_query() {
     let body = search(&me, "country=IT").await;
     assert_eq!(body["total"], 3, "{body}");
     assert!(body["items"][0]["id"].as_u64() > body["items"][1]["id"].as_u64());
+    server.stop().await;
+}
+
+#[actix_web::test]
+async fn facet_counts_are_estimated_above_the_exact_limit_and_the_total_stays_exact() {
+    let server = common::start_with(|cfg| cfg.search.facet_exact_max = 4).await;
+    let me = server.member("searcher@x.eu", "FR").await;
+    for i in 0..12 {
+        let country = if i % 3 == 0 { "FR" } else { "IT" };
+        person(&server, &format!("Sample Person{i}"), country, "");
+    }
+    search_until(&me, "q=sample", |b| b["total"] == 12).await;
+
+    let body = search(&me, "q=sample").await;
+    assert_eq!(body["total"], 12, "{body}");
+    assert_eq!(body["facets_exact"], false, "{body}");
+    let countries = body["facets"]["country"].as_array().unwrap();
+    let sum: u64 = countries.iter().map(|v| v["count"].as_u64().unwrap()).sum();
+    // One country each: the scaled sample adds up to the total, give or take rounding.
+    assert!((10..=14).contains(&sum), "{body}");
+    for v in countries {
+        let n = v["count"].as_u64().unwrap();
+        assert!((1..=12).contains(&n), "{body}");
+    }
+
+    // Four matches or fewer are counted exactly.
+    let body = search(&me, &format!("q={}", q("sample person0"))).await;
+    assert_eq!(body["facets_exact"], true, "{body}");
+    assert_eq!(body["facets"]["country"][0]["count"], 1, "{body}");
+    let body = search(&me, "q=sample&country=FR").await;
+    assert_eq!(body["total"], 4, "{body}");
+    assert_eq!(body["facets_exact"], true, "{body}");
+    assert_eq!(body["facets"]["country"][0]["value"], "FR", "{body}");
+    assert_eq!(body["facets"]["country"][0]["count"], 4, "{body}");
+    server.stop().await;
+}
+
+#[actix_web::test]
+async fn a_prefix_matches_the_words_it_begins_however_many_and_the_whole_word_ranks_first() {
+    let server = common::start().await;
+    let me = server.member("searcher@x.eu", "FR").await;
+    // "zorb" begins 22 index words (more than are walked as a union), "zorba" two, and
+    // "zorbq" only itself.
+    let exact = person(&server, "Pat Zorb", "IT", "");
+    let mut longer = Vec::new();
+    for suffix in "abcdefghijklmnoprstu".chars() {
+        longer.push(person(&server, &format!("Pat Zorb{suffix}"), "FR", ""));
+    }
+    let zorbaxe = person(&server, "Pat Zorbaxe", "IT", "");
+    let zorbq = person(&server, "Pat Zorbq", "IT", "");
+    search_until(&me, "q=zorbq", |b| b["total"] == 1).await;
+
+    let body = search(&me, &format!("q={}&limit=50", q("pat zorb"))).await;
+    assert_eq!(body["total"], 23, "{body}");
+    assert_eq!(ids(&body)[0], exact, "the whole word first: {body}");
+    let mut found = ids(&body);
+    found.sort();
+    let mut expected = longer.clone();
+    expected.extend([exact, zorbaxe, zorbq]);
+    expected.sort();
+    assert_eq!(found, expected);
+
+    let body = search(&me, &format!("q={}", q("pat zorba"))).await;
+    assert_eq!(ids(&body), vec![longer[0], zorbaxe], "{body}");
+    assert_eq!(ids(&search(&me, "q=zorbq").await), vec![zorbq]);
+    assert_eq!(
+        ids(&search(&me, &format!("q={}", q("pat zorbq"))).await),
+        vec![zorbq]
+    );
+    assert_eq!(
+        ids(&search(&me, &format!("q={}&country=IT&limit=50", q("pat zorb"))).await)[0],
+        exact
+    );
+    assert_eq!(
+        search(&me, &format!("q={}&country=IT", q("pat zorb"))).await["total"],
+        3
+    );
+    assert_eq!(search(&me, "q=zorbz").await["total"], 0);
     server.stop().await;
 }
 

@@ -55,6 +55,9 @@ enum Command {
         q: String,
         #[arg(long)]
         postings: bool,
+        /// A filter, `dimension=value` (repeatable).
+        #[arg(long)]
+        filter: Vec<String>,
     },
     /// Time every query of DIR/queries.json against the configured index.
     Engine {
@@ -67,6 +70,9 @@ enum Command {
         /// `both` (the best ids and the total, as FTS5 is asked) or `count` (the total alone).
         #[arg(long, default_value = "both")]
         collector: String,
+        /// Only the shapes whose "kind/shape/variant" name contains this (for profiling).
+        #[arg(long, default_value = "")]
+        only: String,
     },
 }
 
@@ -78,13 +84,18 @@ fn main() {
             email,
             password,
         } => load(&cfg, &dir, &email, &password),
-        Command::Probe { q, postings } => probe(&cfg, &q, postings),
+        Command::Probe {
+            q,
+            postings,
+            filter,
+        } => probe(&cfg, &q, postings, &filter),
         Command::Engine {
             dir,
             prefix_last,
             limit,
             collector,
-        } => engine(&cfg, &dir, prefix_last, limit, &collector),
+            only,
+        } => engine(&cfg, &dir, prefix_last, limit, &collector, &only),
     });
     if let Err(e) = result {
         eprintln!("twinhub-search-bench: {e:?}");
@@ -298,6 +309,7 @@ fn engine(
     prefix_last: bool,
     limit: usize,
     collector: &str,
+    only: &str,
 ) -> Result<(), AppError> {
     let search = Search::open_existing(&cfg.search.index_dir)?;
     let mut search_cfg = cfg.search.clone();
@@ -312,6 +324,9 @@ fn engine(
         for shape in ["one_word", "two_words", "three_words"] {
             let mut per_variant = serde_json::Map::new();
             for variant in ["plain", "filtered"] {
+                if !format!("{kind_name}/{shape}/{variant}").contains(only) {
+                    continue;
+                }
                 let cases: Vec<QueryCase> =
                     serde_json::from_value(queries[kind_name][shape][variant].clone())
                         .map_err(AppError::internal)?;
@@ -366,7 +381,7 @@ fn engine(
     Ok(())
 }
 
-fn probe(cfg: &Config, q: &str, postings: bool) -> Result<(), AppError> {
+fn probe(cfg: &Config, q: &str, postings: bool, filters: &[String]) -> Result<(), AppError> {
     let search = Search::open_existing(&cfg.search.index_dir)?;
     let mut scfg = cfg.search.clone();
     scfg.prefix_min_chars = usize::MAX;
@@ -381,6 +396,15 @@ fn probe(cfg: &Config, q: &str, postings: bool) -> Result<(), AppError> {
         offset: 0,
         limit: 20,
     };
+    let mut req = req;
+    for f in filters {
+        let (d, v) = f.split_once('=').unwrap_or((f, ""));
+        let d = req
+            .kind
+            .filter(d)
+            .ok_or_else(|| AppError::Validation(format!("no filter {d}")))?;
+        req.filters.push((d, v.to_string()));
+    }
     for round in 0..8 {
         let t = Instant::now();
         let total = search.count_only(&scfg, &req)?;

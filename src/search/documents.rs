@@ -2,7 +2,6 @@
 //! filtered and counted by, and the card a result shows.
 
 use serde::Serialize;
-use tantivy::schema::Facet;
 use tantivy::TantivyDocument;
 use time::OffsetDateTime;
 
@@ -148,8 +147,13 @@ fn base(f: &Fields, id: u64, kind: Kind, title: &str, body: &str) -> TantivyDocu
     doc
 }
 
+/// The term of a filter value in `Fields::filters`.
+pub fn filter_term(dimension: &str, value: &str) -> String {
+    format!("{dimension}/{value}")
+}
+
 fn facet(doc: &mut TantivyDocument, f: &Fields, dimension: &str, value: &str) {
-    doc.add_facet(f.facets, Facet::from_path([dimension, value]));
+    doc.add_text(f.filters, filter_term(dimension, value));
 }
 
 fn facets(doc: &mut TantivyDocument, f: &Fields, dimension: &str, values: &[String]) {

@@ -9,15 +9,16 @@
 //! Filtering still goes through the `facets` field's terms (exact, and served by the
 //! inverted index); the masks only count.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::index::SegmentId;
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, TantivyDocument};
+use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::{DocId, DocSet, Score, SegmentOrdinal, SegmentReader, TantivyDocument, TERMINATED};
 
 use super::query::{FacetCount, Kind};
 use super::schema::{Fields, MASK_COLUMNS};
+use super::segments::PerSegment;
 use crate::domain::catalog::{self, MemberType};
 
 /// Where a filter dimension's values live: one bit each, from `offset`, in mask `column`.
@@ -104,18 +105,39 @@ pub fn dimensions(kind: Kind) -> &'static [Dimension] {
     }
 }
 
+/// The (column, bit) of a filter value of a kind, `None` outside the vocabulary. From a
+/// table built once: looking values up in the catalogue lists for every document was a
+/// tenth of a rebuild's document building (measured).
+pub fn bit_of(kind: Kind, dimension: &str, value: &str) -> Option<(usize, u32)> {
+    type Table = HashMap<(&'static str, &'static str), (usize, u32)>;
+    static TABLES: OnceLock<[Table; 2]> = OnceLock::new();
+    let tables = TABLES.get_or_init(|| {
+        [Kind::People, Kind::Postings].map(|kind| {
+            let mut table = Table::new();
+            for d in dimensions(kind) {
+                for (i, v) in (d.values)().into_iter().enumerate() {
+                    table.insert((d.name, v), (d.column, d.offset + i as u32));
+                }
+            }
+            table
+        })
+    });
+    let table = match kind {
+        Kind::People => &tables[0],
+        Kind::Postings => &tables[1],
+        Kind::Projects | Kind::Groups => return None,
+    };
+    table.get(&(dimension, value)).copied()
+}
+
 /// Adds the masks of an item's filter values to its document (values outside the
 /// vocabulary, which the services never store, are left out).
 pub fn add_masks(doc: &mut TantivyDocument, f: &Fields, kind: Kind, values: &[(&str, &[String])]) {
     let mut masks = [0u64; MASK_COLUMNS];
-    for d in dimensions(kind) {
-        let Some((_, given)) = values.iter().find(|(name, _)| *name == d.name) else {
-            continue;
-        };
-        let vocabulary = (d.values)();
+    for (dimension, given) in values {
         for v in given.iter() {
-            if let Some(i) = vocabulary.iter().position(|x| x == v) {
-                masks[d.column] |= 1u64 << (d.offset + i as u32);
+            if let Some((column, bit)) = bit_of(kind, dimension, v) {
+                masks[column] |= 1u64 << bit;
             }
         }
     }
@@ -127,41 +149,45 @@ pub fn add_masks(doc: &mut TantivyDocument, f: &Fields, kind: Kind, values: &[(&
 /// Every document's masks, decoded once per segment and kept while the segment is in the
 /// index (24 bytes a document: 30 MB for 1.25 million). Reading them from the fast-field
 /// columns at query time cost about 150 ns a document (measured), a decoded array a few.
-#[derive(Default)]
-pub struct MaskCache(Mutex<HashMap<SegmentId, Arc<Vec<Masks>>>>);
+pub type MaskCache = PerSegment<Arc<SegmentMasks>>;
 
 type Masks = [u64; MASK_COLUMNS];
+
+/// A segment's masks, and per filter value used so far, the bitset of its documents.
+pub struct SegmentMasks {
+    masks: Vec<Masks>,
+    /// (column, bit) → one bit per document. Testing a candidate in a 150 KB bitset (which
+    /// stays in the processor's cache) costs a few ns; reading its masks from the 30 MB
+    /// array, about 50 (measured). Built on first use; at most one per mask bit (192).
+    bits: Mutex<HashMap<(usize, u32), Arc<Vec<u64>>>>,
+}
+
+impl SegmentMasks {
+    fn bitset(&self, column: usize, bit: u32) -> Arc<Vec<u64>> {
+        let mut bits = self
+            .bits
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        bits.entry((column, bit))
+            .or_insert_with(|| {
+                let mut set = vec![0u64; self.masks.len().div_ceil(64)];
+                for (doc, masks) in self.masks.iter().enumerate() {
+                    set[doc / 64] |= ((masks[column] >> bit) & 1) << (doc % 64);
+                }
+                Arc::new(set)
+            })
+            .clone()
+    }
+}
 
 /// Documents decoded per call when a segment is first read.
 const DECODE_CHUNK: usize = 4096;
 
-impl MaskCache {
-    fn segment(&self, segment: &SegmentReader) -> tantivy::Result<Arc<Vec<Masks>>> {
-        let id = segment.segment_id();
-        if let Some(masks) = self.lock().get(&id) {
-            return Ok(masks.clone());
-        }
-        let masks = Arc::new(decode(segment)?);
-        self.lock().insert(id, masks.clone());
-        Ok(masks)
-    }
-
-    /// Forgets segments the index no longer has (after a commit or a merge).
-    pub fn retain(&self, live: &HashSet<SegmentId>) {
-        self.lock().retain(|id, _| live.contains(id));
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SegmentId, Arc<Vec<Masks>>>> {
-        // A panic while holding the lock can only have left a complete map behind.
-        self.0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
-
-fn decode(segment: &SegmentReader) -> tantivy::Result<Vec<Masks>> {
+fn decode(segment: &SegmentReader) -> tantivy::Result<Arc<SegmentMasks>> {
     let n = segment.max_doc() as usize;
-    let mut out = vec![[0u64; MASK_COLUMNS]; n];
+    let mut out = Vec::with_capacity(n);
+    ask_for_huge_pages(&out);
+    out.resize(n, [0u64; MASK_COLUMNS]);
     let mut buf = vec![0u64; DECODE_CHUNK];
     for c in 0..MASK_COLUMNS {
         let column = super::query::dense_u64(segment, &format!("mask{c}"))?;
@@ -173,19 +199,219 @@ fn decode(segment: &SegmentReader) -> tantivy::Result<Vec<Masks>> {
             }
         }
     }
-    Ok(out)
+    Ok(Arc::new(SegmentMasks {
+        masks: out,
+        bits: Mutex::default(),
+    }))
 }
 
-/// Counts, per bit of each mask column, the matching documents that have it.
-pub struct MaskCounts(pub Arc<MaskCache>);
+/// Asks Linux to back `v`'s (still untouched) buffer with 2 MiB pages. Counting reads the
+/// masks of matches spread over the whole array: with 4 KiB pages nearly every read also
+/// missed the TLB, and the exact count of a 73,000-match query took 6.0–6.3 ms instead of
+/// 3.3 ms (measured). Where transparent huge pages are off, or elsewhere than Linux,
+/// nothing changes.
+fn ask_for_huge_pages(v: &Vec<Masks>) {
+    #[cfg(target_os = "linux")]
+    {
+        const PAGE: usize = 4096;
+        let start = v.as_ptr() as usize;
+        let end = start + v.capacity() * std::mem::size_of::<Masks>();
+        let aligned = start.next_multiple_of(PAGE);
+        if end > aligned + PAGE {
+            // SAFETY: the range lies inside the vector's own allocation; MADV_HUGEPAGE
+            // only advises the kernel and never changes the memory's contents.
+            unsafe {
+                libc::madvise(
+                    aligned as *mut libc::c_void,
+                    (end - aligned) / PAGE * PAGE,
+                    libc::MADV_HUGEPAGE,
+                );
+            }
+        }
+    }
+}
+
+/// A query's matches that also pass filters: the query leads, and each of its matches is
+/// tested in the bitset of each filter value (`SegmentMasks::bitset`). A filter as a
+/// posting list (the `facets` field) made every candidate seek in a list of up to a million
+/// documents ("member type: teacher"): 3 ms for the 73,000 people named Maria, against
+/// about 0.5 ms here (measured). As a clause beside several words, a filter was also tested
+/// at every step of their alignment, not only where they agree.
+pub struct MaskFiltered {
+    inner: Box<dyn Query>,
+    cache: Arc<MaskCache>,
+    /// (column, bit) of each filter value.
+    required: Vec<(usize, u32)>,
+}
+
+impl Clone for MaskFiltered {
+    fn clone(&self) -> Self {
+        MaskFiltered {
+            inner: self.inner.box_clone(),
+            cache: self.cache.clone(),
+            required: self.required.clone(),
+        }
+    }
+}
+
+impl std::fmt::Debug for MaskFiltered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "MaskFiltered({:?}, {:?})", self.inner, self.required)
+    }
+}
+
+impl MaskFiltered {
+    /// `None` when a value is outside the kind's vocabulary (nothing can match it).
+    pub fn new(
+        inner: Box<dyn Query>,
+        cache: Arc<MaskCache>,
+        kind: Kind,
+        filters: &[(&str, String)],
+    ) -> Option<Self> {
+        let required = filters
+            .iter()
+            .map(|(name, value)| bit_of(kind, name, value))
+            .collect::<Option<Vec<_>>>()?;
+        Some(MaskFiltered {
+            inner,
+            cache,
+            required,
+        })
+    }
+}
+
+impl Query for MaskFiltered {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(MaskFilteredWeight {
+            inner: self.inner.weight(scoring)?,
+            cache: self.cache.clone(),
+            required: self.required.clone(),
+        }))
+    }
+}
+
+struct MaskFilteredWeight {
+    inner: Box<dyn Weight>,
+    cache: Arc<MaskCache>,
+    required: Vec<(usize, u32)>,
+}
+
+impl MaskFilteredWeight {
+    fn bitsets(&self, segment: &SegmentReader) -> tantivy::Result<Vec<Arc<Vec<u64>>>> {
+        let masks = self.cache.get(segment, decode)?;
+        Ok(self
+            .required
+            .iter()
+            .map(|(column, bit)| masks.bitset(*column, *bit))
+            .collect())
+    }
+}
+
+impl Weight for MaskFilteredWeight {
+    fn scorer(&self, segment: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let mut scorer = MaskFilteredScorer {
+            inner: self.inner.scorer(segment, boost)?,
+            bitsets: self.bitsets(segment)?,
+        };
+        scorer.settle();
+        Ok(Box::new(scorer))
+    }
+
+    fn explain(&self, segment: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        if passes(&self.bitsets(segment)?, doc) {
+            self.inner.explain(segment, doc)
+        } else {
+            Err(tantivy::TantivyError::InvalidArgument(format!(
+                "document {doc} does not pass the filters"
+            )))
+        }
+    }
+}
+
+fn passes(bitsets: &[Arc<Vec<u64>>], doc: DocId) -> bool {
+    let (word, bit) = (doc as usize / 64, doc % 64);
+    bitsets
+        .iter()
+        .all(|set| set.get(word).is_some_and(|w| (w >> bit) & 1 == 1))
+}
+
+struct MaskFilteredScorer {
+    inner: Box<dyn Scorer>,
+    bitsets: Vec<Arc<Vec<u64>>>,
+}
+
+impl MaskFilteredScorer {
+    /// Moves on from the inner scorer's document to the first that passes.
+    fn settle(&mut self) -> DocId {
+        let mut doc = self.inner.doc();
+        while doc != TERMINATED && !passes(&self.bitsets, doc) {
+            doc = self.inner.advance();
+        }
+        doc
+    }
+}
+
+impl DocSet for MaskFilteredScorer {
+    fn advance(&mut self) -> DocId {
+        self.inner.advance();
+        self.settle()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        self.inner.seek(target);
+        self.settle()
+    }
+
+    fn doc(&self) -> DocId {
+        self.inner.doc()
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.inner.size_hint()
+    }
+
+    fn cost(&self) -> u64 {
+        self.inner.cost()
+    }
+}
+
+impl Scorer for MaskFilteredScorer {
+    fn score(&mut self) -> Score {
+        self.inner.score()
+    }
+}
+
+/// Counts, per bit of each mask column, the matching documents that have it: every match,
+/// or, when there are too many to count in time, every `every`-th match of each segment (an
+/// even sample across the index's order, which is about the order items were added).
+pub struct MaskCounts {
+    pub cache: Arc<MaskCache>,
+    pub every: usize,
+}
+
+/// Per bit, how many of the counted matches have it; and how many were counted.
+#[derive(Debug, Default)]
+pub struct Tally {
+    pub counts: Vec<u64>,
+    pub counted: u64,
+}
+
+/// How sparsely to count `total` matches so that about `exact_max` are counted: 1 (every
+/// match, exact counts) when there are at most `exact_max`.
+pub fn sample_every(total: usize, exact_max: usize) -> usize {
+    total.div_ceil(exact_max.max(1)).max(1)
+}
 
 pub struct SegmentMaskCounts {
-    masks: Arc<Vec<Masks>>,
-    counts: Vec<u64>,
+    masks: Arc<SegmentMasks>,
+    every: usize,
+    /// Matches to pass over before the next counted one.
+    skip: usize,
+    tally: Tally,
 }
 
 impl Collector for MaskCounts {
-    type Fruit = Vec<u64>;
+    type Fruit = Tally;
     type Child = SegmentMaskCounts;
 
     fn for_segment(
@@ -194,8 +420,13 @@ impl Collector for MaskCounts {
         segment: &SegmentReader,
     ) -> tantivy::Result<SegmentMaskCounts> {
         Ok(SegmentMaskCounts {
-            masks: self.0.segment(segment)?,
-            counts: vec![0; MASK_COLUMNS * 64],
+            masks: self.cache.get(segment, decode)?,
+            every: self.every.max(1),
+            skip: 0,
+            tally: Tally {
+                counts: vec![0; MASK_COLUMNS * 64],
+                counted: 0,
+            },
         })
     }
 
@@ -203,44 +434,83 @@ impl Collector for MaskCounts {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<u64>>) -> tantivy::Result<Vec<u64>> {
-        let mut total = vec![0; MASK_COLUMNS * 64];
+    fn merge_fruits(&self, fruits: Vec<Tally>) -> tantivy::Result<Tally> {
+        let mut total = Tally {
+            counts: vec![0; MASK_COLUMNS * 64],
+            counted: 0,
+        };
         for f in fruits {
-            for (t, c) in total.iter_mut().zip(f) {
+            for (t, c) in total.counts.iter_mut().zip(f.counts) {
                 *t += c;
             }
+            total.counted += f.counted;
         }
         Ok(total)
     }
 }
 
 impl SegmentCollector for SegmentMaskCounts {
-    type Fruit = Vec<u64>;
+    type Fruit = Tally;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        let Some(masks) = self.masks.get(doc as usize) else {
-            return;
-        };
-        for (c, mask) in masks.iter().enumerate() {
-            let mut m = *mask;
-            while m != 0 {
-                self.counts[c * 64 + m.trailing_zeros() as usize] += 1;
-                m &= m - 1;
+        self.collect_block(&[doc]);
+    }
+
+    /// Two loops over a block of matches: the first only loads the counted matches' masks,
+    /// with no branch between loads, so the processor fetches many from memory at once (the
+    /// masks of 1.25 million documents are far larger than the caches); the second counts
+    /// from the copies. One loop doing both waited for memory at every document: 10 ms
+    /// instead of 5 for a 73,000-match query (measured).
+    fn collect_block(&mut self, docs: &[DocId]) {
+        let mut block = [[0u64; MASK_COLUMNS]; tantivy::COLLECT_BLOCK_BUFFER_LEN];
+        for chunk in docs.chunks(block.len()) {
+            let mut n = 0;
+            let mut at = self.skip;
+            while at < chunk.len() {
+                block[n] = self
+                    .masks
+                    .masks
+                    .get(chunk[at] as usize)
+                    .copied()
+                    .unwrap_or_default();
+                n += 1;
+                at += self.every;
             }
+            self.skip = at - chunk.len();
+            for masks in &block[..n] {
+                for (c, mask) in masks.iter().enumerate() {
+                    let mut m = *mask;
+                    while m != 0 {
+                        self.tally.counts[c * 64 + m.trailing_zeros() as usize] += 1;
+                        m &= m - 1;
+                    }
+                }
+            }
+            self.tally.counted += n as u64;
         }
     }
 
-    fn harvest(self) -> Vec<u64> {
-        self.counts
+    fn harvest(self) -> Tally {
+        self.tally
     }
 }
 
 /// The counts per dimension and value, most frequent first, at most `max` values each.
+/// Counts from a sample are scaled to the `total` matches (a value seen in the sample is
+/// counted at least once, and never more than `total`).
 pub fn facet_counts(
     kind: Kind,
-    counts: &[u64],
+    tally: &Tally,
+    total: u64,
     max: usize,
 ) -> BTreeMap<&'static str, Vec<FacetCount>> {
+    let scale = |count: u64| {
+        if tally.counted >= total || tally.counted == 0 {
+            return count;
+        }
+        let estimate = (count as f64 * total as f64 / tally.counted as f64).round() as u64;
+        estimate.clamp(1, total)
+    };
     dimensions(kind)
         .iter()
         .map(|d| {
@@ -248,10 +518,10 @@ pub fn facet_counts(
                 .into_iter()
                 .enumerate()
                 .filter_map(|(i, v)| {
-                    let count = counts[d.column * 64 + d.offset as usize + i];
+                    let count = tally.counts[d.column * 64 + d.offset as usize + i];
                     (count > 0).then(|| FacetCount {
                         value: v.to_string(),
-                        count,
+                        count: scale(count),
                     })
                 })
                 .collect();
@@ -265,6 +535,62 @@ pub fn facet_counts(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn samples_only_above_the_exact_limit() {
+        assert_eq!(sample_every(0, 20_000), 1);
+        assert_eq!(sample_every(20_000, 20_000), 1);
+        assert_eq!(sample_every(20_001, 20_000), 2);
+        assert_eq!(sample_every(150_000, 20_000), 8);
+        assert_eq!(sample_every(10, 0), 10);
+    }
+
+    #[test]
+    fn sampled_counts_scale_to_the_total_and_stay_within_it() {
+        let (column, fr) = bit_of(Kind::People, "country", "FR").unwrap();
+        let (_, it) = bit_of(Kind::People, "country", "IT").unwrap();
+        let mut counts = vec![0; MASK_COLUMNS * 64];
+        counts[column * 64 + fr as usize] = 750;
+        counts[column * 64 + it as usize] = 250;
+        let tally = Tally {
+            counts,
+            counted: 1000,
+        };
+        let facets = facet_counts(Kind::People, &tally, 100_000, 50);
+        let country: Vec<(&str, u64)> = facets["country"]
+            .iter()
+            .map(|f| (f.value.as_str(), f.count))
+            .collect();
+        assert_eq!(country, vec![("FR", 75_000), ("IT", 25_000)]);
+        // Counted exactly: as counted.
+        let exact = facet_counts(Kind::People, &tally, 1000, 50);
+        assert_eq!(exact["country"][0].count, 750);
+        // A value seen once in a large sample is still at least one.
+        let mut counts = vec![0; MASK_COLUMNS * 64];
+        counts[column * 64 + fr as usize] = 1;
+        let tally = Tally {
+            counts,
+            counted: 1_000_000,
+        };
+        assert_eq!(
+            facet_counts(Kind::People, &tally, 1_000_001, 50)["country"][0].count,
+            1
+        );
+    }
+
+    #[test]
+    fn every_value_has_a_bit_and_nothing_else_does() {
+        for kind in [Kind::People, Kind::Postings] {
+            for d in dimensions(kind) {
+                for v in (d.values)() {
+                    assert!(bit_of(kind, d.name, v).is_some(), "{} {v}", d.name);
+                }
+                assert_eq!(bit_of(kind, d.name, "nonsense"), None);
+            }
+        }
+        assert_eq!(bit_of(Kind::Groups, "country", "FR"), None);
+        assert_eq!(bit_of(Kind::People, "topic", "climate"), None);
+    }
 
     #[test]
     fn every_dimension_fits_its_column_without_overlap() {

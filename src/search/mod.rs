@@ -22,12 +22,14 @@
 //! - [`indexer`]: the actor, and the full rebuild.
 //! - [`query`]: queries built from words (never tantivy's query syntax), filters.
 //! - [`facets`]: filter values as bit masks, counted per result set.
+//! - [`segments`]: what is decoded once per segment (masks, the id column).
 
 pub mod documents;
 pub mod facets;
 pub mod indexer;
 pub mod query;
 pub mod schema;
+mod segments;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -35,6 +37,7 @@ use std::sync::{Arc, OnceLock};
 
 use actix::Recipient;
 use serde::{Deserialize, Serialize};
+use tantivy::columnar::ColumnValues;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy};
 
 use crate::config::SearchConfig;
@@ -53,6 +56,8 @@ pub struct Search {
     dir: Option<PathBuf>,
     /// Decoded filter masks per segment, for facet counts (`facets`).
     masks: Arc<facets::MaskCache>,
+    /// The id column per segment (`query::Search::top_ids`).
+    ids: segments::PerSegment<Arc<dyn ColumnValues<u64>>>,
     /// Set once the indexer runs (not in unit tests or the CLI, which index directly).
     indexer: OnceLock<Recipient<Changed>>,
 }
@@ -139,6 +144,7 @@ impl Search {
             fields,
             dir,
             masks: Arc::default(),
+            ids: Default::default(),
             indexer: OnceLock::new(),
         })
     }
@@ -172,6 +178,7 @@ impl Search {
             .map(|s| s.segment_id())
             .collect();
         self.masks.retain(&live);
+        self.ids.retain(&live);
         Ok(())
     }
 

@@ -16,7 +16,7 @@ use tantivy::Index;
 
 /// Bumped whenever the schema or the analysis changes: an index of another version is
 /// rebuilt from the store at start.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// How many u64 filter masks each document carries (see `facets`).
 pub const MASK_COLUMNS: usize = 3;
@@ -46,8 +46,10 @@ pub struct Fields {
     /// does (each word as "title OR body", plus optional title clauses, was several times
     /// slower, measured).
     pub text: [Field; KINDS],
-    /// Filter values as paths, `/country/FR`, `/subject/history`: filters and counts.
-    pub facets: Field,
+    /// Filter values as single terms, `country/FR`, `subject/history`: what browsing by
+    /// filters walks (queries with words test the masks instead). One term each: a facet
+    /// field indexed every value's ancestors too, and kept a column nothing read.
+    pub filters: Field,
     /// The result card, JSON.
     pub card: Field,
     /// Filter values as bit masks (`mask0`..), for counting facets fast (`facets`).
@@ -71,7 +73,7 @@ pub fn build() -> (Schema, Fields) {
         title: b.add_text_field("title", STORED),
         body: b.add_text_field("body", STORED),
         text,
-        facets: b.add_facet_field("facets", tantivy::schema::FacetOptions::default()),
+        filters: b.add_text_field("filters", STRING),
         card: b.add_text_field("card", STORED),
         masks: [0, 1, 2].map(|i| b.add_u64_field(&format!("mask{i}"), FAST)),
     };
