@@ -144,16 +144,21 @@ impl User {
             id: self.id,
             profile: self.profile.clone(),
             roles: self.roles(),
-            // Nanoseconds, so a picture replaced twice in one second still gets a new URL.
-            picture_url: self.picture.as_ref().map(|p| {
-                format!(
-                    "/api/users/{}/picture?v={}",
-                    self.id,
-                    p.updated_at.unix_timestamp_nanos()
-                )
-            }),
+            picture_url: self.picture_url(),
             member_since: self.created_at,
         }
+    }
+
+    /// Where the profile picture is served, when there is one. Nanoseconds, so a picture
+    /// replaced twice in one second still gets a new URL.
+    pub fn picture_url(&self) -> Option<String> {
+        self.picture.as_ref().map(|p| {
+            format!(
+                "/api/users/{}/picture?v={}",
+                self.id,
+                p.updated_at.unix_timestamp_nanos()
+            )
+        })
     }
 }
 

@@ -134,7 +134,9 @@ pub fn load(
 }
 
 fn base(f: &Fields, id: u64, kind: Kind, title: &str, body: &str) -> TantivyDocument {
-    let mut doc = TantivyDocument::default();
+    // Room for every value up front: growing the buffer value by value was a run of
+    // reallocations per document in a rebuild.
+    let mut doc = TantivyDocument::with_capacity(3 * title.len() + 2 * body.len() + 512);
     let text = f.text[kind.index()];
     doc.add_u64(f.id, id);
     doc.add_text(f.kind, kind.code());
@@ -152,55 +154,64 @@ pub fn filter_term(dimension: &str, value: &str) -> String {
     format!("{dimension}/{value}")
 }
 
-fn facet(doc: &mut TantivyDocument, f: &Fields, dimension: &str, value: &str) {
-    doc.add_text(f.filters, filter_term(dimension, value));
+/// An item's filter values, written to its document both ways: as terms (what browsing
+/// walks) and as mask bits (what queries with words test, and what counts).
+struct Filters<'a> {
+    doc: &'a mut TantivyDocument,
+    f: &'a Fields,
+    masks: facets::MaskBits,
 }
 
-fn facets(doc: &mut TantivyDocument, f: &Fields, dimension: &str, values: &[String]) {
-    for v in values {
-        facet(doc, f, dimension, v);
+impl<'a> Filters<'a> {
+    fn new(doc: &'a mut TantivyDocument, f: &'a Fields, kind: Kind) -> Self {
+        Filters {
+            doc,
+            f,
+            masks: facets::MaskBits::new(kind),
+        }
+    }
+
+    fn one(&mut self, dimension: &str, value: &str) {
+        self.doc
+            .add_text(self.f.filters, filter_term(dimension, value));
+        self.masks.add(dimension, value);
+    }
+
+    fn all(&mut self, dimension: &str, values: &[String]) {
+        for v in values {
+            self.one(dimension, v);
+        }
+    }
+
+    fn finish(self) {
+        self.masks.write(self.doc, self.f);
     }
 }
 
-/// A member: name and bio are searchable (R5); nothing private is in the document.
+/// A member: name and bio are searchable (R5); nothing private is in the document (the
+/// profile is the public part of a member, as `User::public_view` shows it).
 pub fn person(f: &Fields, user: &User) -> TantivyDocument {
-    let view = user.public_view();
-    let p = &view.profile;
+    let p = &user.profile;
     let mut doc = base(f, user.id.0, Kind::People, &p.display_name, &p.bio);
+    let mut filters = Filters::new(&mut doc, f, Kind::People);
     if let Some(c) = &p.country {
-        facet(&mut doc, f, "country", c);
+        filters.one("country", c);
     }
-    facets(&mut doc, f, "language", &p.languages);
-    facets(&mut doc, f, "subject", &p.subjects);
-    facet(&mut doc, f, "member_type", p.member_type.code());
-    let available: Vec<String> = if p.available_for_projects {
-        facet(&mut doc, f, "available", "true");
-        vec!["true".into()]
-    } else {
-        vec![]
-    };
-    let country: Vec<String> = p.country.iter().cloned().collect();
-    let member_type = [p.member_type.code().to_string()];
-    facets::add_masks(
-        &mut doc,
-        f,
-        Kind::People,
-        &[
-            ("country", &country),
-            ("member_type", &member_type),
-            ("available", &available),
-            ("language", &p.languages),
-            ("subject", &p.subjects),
-        ],
-    );
+    filters.all("language", &p.languages);
+    filters.all("subject", &p.subjects);
+    filters.one("member_type", p.member_type.code());
+    if p.available_for_projects {
+        filters.one("available", "true");
+    }
+    filters.finish();
     let card = PersonCard {
         country: &p.country,
         member_type: p.member_type.code(),
         languages: &p.languages,
         subjects: &p.subjects,
         available_for_projects: p.available_for_projects,
-        etwinner: view.roles.etwinner,
-        picture_url: view.picture_url.clone(),
+        etwinner: user.roles().etwinner,
+        picture_url: user.picture_url(),
     };
     doc.add_text(f.card, serde_json::to_string(&card).unwrap_or_default());
     doc
@@ -222,30 +233,17 @@ pub fn posting_doc(
         .as_ref()
         .map(|s| (s.name.as_str(), s.city.as_str(), s.country.as_str()))
         .unwrap_or(("", "", ""));
-    facet(&mut doc, f, "scope", p.scope.code());
+    let mut filters = Filters::new(&mut doc, f, Kind::Postings);
+    filters.one("scope", p.scope.code());
     if !country.is_empty() {
-        facet(&mut doc, f, "country", country);
+        filters.one("country", country);
     }
-    facets(&mut doc, f, "language", &p.languages);
-    facets(&mut doc, f, "subject", &p.subjects);
-    facets(&mut doc, f, "age", &p.pupil_ages);
-    facets(&mut doc, f, "competence", &p.key_competences);
-    facets(&mut doc, f, "topic", &p.topics);
-    let country_list: Vec<String> = school.iter().map(|s| s.country.clone()).collect();
-    facets::add_masks(
-        &mut doc,
-        f,
-        Kind::Postings,
-        &[
-            ("scope", &[p.scope.code().to_string()]),
-            ("country", &country_list),
-            ("age", &p.pupil_ages),
-            ("language", &p.languages),
-            ("competence", &p.key_competences),
-            ("subject", &p.subjects),
-            ("topic", &p.topics),
-        ],
-    );
+    filters.all("language", &p.languages);
+    filters.all("subject", &p.subjects);
+    filters.all("age", &p.pupil_ages);
+    filters.all("competence", &p.key_competences);
+    filters.all("topic", &p.topics);
+    filters.finish();
     let card = PostingCard {
         scope: p.scope.code(),
         country,
@@ -279,7 +277,7 @@ pub fn posting_doc(
 /// arrive with the groups issue; today every group is open.
 pub fn group(f: &Fields, g: &Group) -> TantivyDocument {
     let mut doc = base(f, g.id.0, Kind::Groups, &g.title, &g.description);
-    facets::add_masks(&mut doc, f, Kind::Groups, &[]);
+    Filters::new(&mut doc, f, Kind::Groups).finish();
     let card = GroupCard {
         created_at: g.created_at,
     };

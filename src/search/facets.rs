@@ -6,8 +6,9 @@
 //! item carries its filter values as bit masks in three u64 fast fields, and counting a
 //! document is three column reads and a few bit operations.
 //!
-//! Filtering still goes through the `facets` field's terms (exact, and served by the
-//! inverted index); the masks only count.
+//! The masks also filter under words (`MaskFiltered`, through per-value bitsets built from
+//! them); browsing without words walks the `filters` field's terms. Above
+//! `search.facet_exact_max` matches the counts come from an even sample (`MaskCounts`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -130,19 +131,32 @@ pub fn bit_of(kind: Kind, dimension: &str, value: &str) -> Option<(usize, u32)> 
     table.get(&(dimension, value)).copied()
 }
 
-/// Adds the masks of an item's filter values to its document (values outside the
-/// vocabulary, which the services never store, are left out).
-pub fn add_masks(doc: &mut TantivyDocument, f: &Fields, kind: Kind, values: &[(&str, &[String])]) {
-    let mut masks = [0u64; MASK_COLUMNS];
-    for (dimension, given) in values {
-        for v in given.iter() {
-            if let Some((column, bit)) = bit_of(kind, dimension, v) {
-                masks[column] |= 1u64 << bit;
-            }
+/// An item's filter values as mask bits (values outside the vocabulary, which the services
+/// never store, are left out).
+pub struct MaskBits {
+    kind: Kind,
+    masks: Masks,
+}
+
+impl MaskBits {
+    pub fn new(kind: Kind) -> Self {
+        MaskBits {
+            kind,
+            masks: [0; MASK_COLUMNS],
         }
     }
-    for (field, mask) in f.masks.iter().zip(masks) {
-        doc.add_u64(*field, mask);
+
+    pub fn add(&mut self, dimension: &str, value: &str) {
+        if let Some((column, bit)) = bit_of(self.kind, dimension, value) {
+            self.masks[column] |= 1u64 << bit;
+        }
+    }
+
+    /// Writes the masks to the item's document (every document has all of them).
+    pub fn write(self, doc: &mut TantivyDocument, f: &Fields) {
+        for (field, mask) in f.masks.iter().zip(self.masks) {
+            doc.add_u64(*field, mask);
+        }
     }
 }
 

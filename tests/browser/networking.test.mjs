@@ -40,7 +40,8 @@ let anna; // validated, Poland, with a school: publishes a posting
 let bruno; // validated, Italy: comments on it
 
 before(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+  // Facet counts are exact up to two matches here, so browsing everyone shows estimates.
+  [server, browser] = await Promise.all([startServer({ env: { TWINHUB_SEARCH__FACET_EXACT_MAX: '2' } }), launchBrowser()]);
   const member = (email, display_name, country, validated) =>
     registerMember(server.url, { email, display_name, country, password: PASSWORD, validated });
   [quentin, zofia, teresa, anna, bruno] = await Promise.all([
@@ -112,6 +113,16 @@ test('People: search as you type by a rare surname, filters with counts, accents
   const box = page.getByRole('searchbox', { name: en('networking.search_people'), exact: true });
   const rows = page.locator('#search-people-results > li');
   const count = page.locator('#search-people-count');
+
+  // Before any word: everyone, newest first, and more than two, so the counts are estimates.
+  await answered(page, 'people', '');
+  const options = await page.getByLabel(en('networking.filter_country'), { exact: true }).locator('option').allTextContents();
+  const about = en('networking.with_count_about', { name: 'NAME', count: 12345 })
+    .replace(/[()]/g, '\\$&')
+    .replace('NAME', '.+')
+    .replace('12345', '[\\d,]+');
+  assert.ok(options.some((o) => new RegExp(`^${about}$`).test(o)), `no estimated count among ${options}`);
+  assert.ok(!options.some((o) => /\(\d+\)$/.test(o)), `an exact count among ${options}`);
 
   // Typed key by key: every pause may start a search; only the last answer is shown, and the
   // last word already matches as the start of the name.

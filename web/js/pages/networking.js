@@ -241,13 +241,15 @@ function searchPanel({ kind, filters, names, initial, onChange }) {
     }, DELAY_MS);
   }
 
-  function drawFacets(facets) {
+  /** The filter choices with their counts; estimated counts (`exact` false) read "about N". */
+  function drawFacets(facets, exact = true) {
+    const withCount = exact ? "networking.with_count" : "networking.with_count_about";
     for (const spec of filters) {
       const el = controls.get(spec.name);
       const facet = facets?.[spec.name];
       if (spec.toggle) {
         const n = facet?.find((f) => f.value === "true")?.count;
-        countLabels.get(spec.name).textContent = n === undefined ? t(spec.label) : t("networking.with_count", { name: t(spec.label), count: formatNumber(n) });
+        countLabels.get(spec.name).textContent = n === undefined ? t(spec.label) : t(withCount, { name: t(spec.label), count: formatNumber(n) });
         continue;
       }
       const current = el.dataset.current;
@@ -262,7 +264,7 @@ function searchPanel({ kind, filters, names, initial, onChange }) {
           h(
             "option",
             { value: v, selected: v === current },
-            facet ? t("networking.with_count", { name: spec.value(v), count: formatNumber(counts.get(v) ?? 0) }) : spec.value(v),
+            facet ? t(withCount, { name: spec.value(v), count: formatNumber(counts.get(v) ?? 0) }) : spec.value(v),
           ),
         ),
       );
@@ -308,7 +310,7 @@ function searchPanel({ kind, filters, names, initial, onChange }) {
       last = p;
       shown.clear();
       list.replaceChildren();
-      drawFacets(page.facets);
+      drawFacets(page.facets, page.facets_exact !== false);
       list.dataset.q = p.q; // which words the results answer (tests wait on it)
     }
     for (const item of page.items) {
