@@ -173,11 +173,14 @@ pub struct SegmentMasks {
     /// (column, bit) → one bit per document. Testing a candidate in a 150 KB bitset (which
     /// stays in the processor's cache) costs a few ns; reading its masks from the 30 MB
     /// array, about 50 (measured). Built on first use; at most one per mask bit (192).
-    bits: Mutex<HashMap<(usize, u32), Arc<Vec<u64>>>>,
+    bits: Mutex<HashMap<(usize, u32), Bitset>>,
 }
 
+/// One bit per document of a segment.
+type Bitset = Arc<Vec<u64>>;
+
 impl SegmentMasks {
-    fn bitset(&self, column: usize, bit: u32) -> Arc<Vec<u64>> {
+    fn bitset(&self, column: usize, bit: u32) -> Bitset {
         let mut bits = self
             .bits
             .lock()
@@ -311,7 +314,7 @@ struct MaskFilteredWeight {
 }
 
 impl MaskFilteredWeight {
-    fn bitsets(&self, segment: &SegmentReader) -> tantivy::Result<Vec<Arc<Vec<u64>>>> {
+    fn bitsets(&self, segment: &SegmentReader) -> tantivy::Result<Vec<Bitset>> {
         let masks = self.cache.get(segment, decode)?;
         Ok(self
             .required
@@ -342,7 +345,7 @@ impl Weight for MaskFilteredWeight {
     }
 }
 
-fn passes(bitsets: &[Arc<Vec<u64>>], doc: DocId) -> bool {
+fn passes(bitsets: &[Bitset], doc: DocId) -> bool {
     let (word, bit) = (doc as usize / 64, doc % 64);
     bitsets
         .iter()
@@ -351,7 +354,7 @@ fn passes(bitsets: &[Arc<Vec<u64>>], doc: DocId) -> bool {
 
 struct MaskFilteredScorer {
     inner: Box<dyn Scorer>,
-    bitsets: Vec<Arc<Vec<u64>>>,
+    bitsets: Vec<Bitset>,
 }
 
 impl MaskFilteredScorer {
