@@ -514,6 +514,32 @@ async fn a_prefix_matches_the_words_it_begins_however_many_and_the_whole_word_ra
         3
     );
     assert_eq!(search(&me, "q=zorbz").await["total"], 0);
+
+    // A lone prefix whose whole word fills the page: that page comes from the whole word
+    // alone (WAND), the total and the next pages from every word it begins.
+    let body = search(&me, "q=zorb&limit=1").await;
+    assert_eq!(
+        (ids(&body), body["total"].as_u64()),
+        (vec![exact], Some(23))
+    );
+    let rest = all_pages(&me, "q=zorb", 23).await;
+    assert_eq!(rest[0], exact);
+    let mut sorted = rest.clone();
+    sorted.sort();
+    assert_eq!(sorted, expected);
+    let body = search(&me, "q=zorb&limit=1&after=1").await;
+    assert_eq!((ids(&body)[0], body["total"].as_u64()), (rest[1], Some(23)));
+    // Under a filter: the whole word fills a page of one; a page of two, or a country
+    // where the whole word has no one, takes the words it begins.
+    let body = search(&me, "q=zorb&country=IT&limit=1").await;
+    assert_eq!((ids(&body), body["total"].as_u64()), (vec![exact], Some(3)));
+    let body = search(&me, "q=zorb&country=IT&limit=2").await;
+    assert_eq!(ids(&body)[0], exact);
+    assert!([zorbaxe, zorbq].contains(&ids(&body)[1]), "{body}");
+    let body = search(&me, "q=zorb&country=FR&limit=5").await;
+    assert_eq!(body["total"], 20, "{body}");
+    assert_eq!(ids(&body).len(), 5);
+    assert!(ids(&body).iter().all(|id| longer.contains(id)), "{body}");
     server.stop().await;
 }
 

@@ -334,6 +334,26 @@ impl Weight for MaskFilteredWeight {
         Ok(Box::new(scorer))
     }
 
+    /// The best matches (`TopDocs` by score): the inner query's own pruning (block-max WAND
+    /// for a word), with the filters on what it hands over. The threshold only rises with
+    /// matches that pass, so nothing that could make the page is skipped.
+    fn for_each_pruning(
+        &self,
+        threshold: Score,
+        segment: &SegmentReader,
+        callback: &mut dyn FnMut(DocId, Score) -> Score,
+    ) -> tantivy::Result<()> {
+        let bitsets = self.bitsets(segment)?;
+        let mut threshold = threshold;
+        self.inner
+            .for_each_pruning(threshold, segment, &mut |doc, score| {
+                if passes(&bitsets, doc) {
+                    threshold = callback(doc, score);
+                }
+                threshold
+            })
+    }
+
     fn explain(&self, segment: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         if passes(&self.bitsets(segment)?, doc) {
             self.inner.explain(segment, doc)
@@ -424,6 +444,8 @@ pub struct SegmentMaskCounts {
     every: usize,
     /// Matches to pass over before the next counted one.
     skip: usize,
+    /// Matches given one at a time (a scored walk), counted by blocks all the same.
+    pending: Vec<DocId>,
     tally: Tally,
 }
 
@@ -440,6 +462,7 @@ impl Collector for MaskCounts {
             masks: self.cache.get(segment, decode)?,
             every: self.every.max(1),
             skip: 0,
+            pending: Vec::with_capacity(tantivy::COLLECT_BLOCK_BUFFER_LEN),
             tally: Tally {
                 counts: vec![0; MASK_COLUMNS * 64],
                 counted: 0,
@@ -470,7 +493,29 @@ impl SegmentCollector for SegmentMaskCounts {
     type Fruit = Tally;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        self.collect_block(&[doc]);
+        self.pending.push(doc);
+        if self.pending.len() == tantivy::COLLECT_BLOCK_BUFFER_LEN {
+            self.flush();
+        }
+    }
+
+    fn collect_block(&mut self, docs: &[DocId]) {
+        self.flush();
+        self.count(docs);
+    }
+
+    fn harvest(mut self) -> Tally {
+        self.flush();
+        self.tally
+    }
+}
+
+impl SegmentMaskCounts {
+    fn flush(&mut self) {
+        let block = std::mem::take(&mut self.pending);
+        self.count(&block);
+        self.pending = block;
+        self.pending.clear();
     }
 
     /// Two loops over a block of matches: the first only loads the counted matches' masks,
@@ -478,7 +523,7 @@ impl SegmentCollector for SegmentMaskCounts {
     /// masks of 1.25 million documents are far larger than the caches); the second counts
     /// from the copies. One loop doing both waited for memory at every document: 10 ms
     /// instead of 5 for a 73,000-match query (measured).
-    fn collect_block(&mut self, docs: &[DocId]) {
+    fn count(&mut self, docs: &[DocId]) {
         let mut block = [[0u64; MASK_COLUMNS]; tantivy::COLLECT_BLOCK_BUFFER_LEN];
         for chunk in docs.chunks(block.len()) {
             let mut n = 0;
@@ -505,10 +550,6 @@ impl SegmentCollector for SegmentMaskCounts {
             }
             self.tally.counted += n as u64;
         }
-    }
-
-    fn harvest(self) -> Tally {
-        self.tally
     }
 }
 

@@ -18,7 +18,7 @@ use tantivy::snippet::{Snippet, SnippetGenerator};
 use tantivy::{DocAddress, Score, Searcher, SegmentReader, TantivyDocument, Term};
 use utoipa::ToSchema;
 
-use super::facets::{facet_counts, sample_every, MaskCache, MaskCounts, MaskFiltered};
+use super::facets::{facet_counts, sample_every, MaskCache, MaskCounts, MaskFiltered, Tally};
 use super::schema::{self, Fields};
 use super::Search;
 use crate::config::SearchConfig;
@@ -122,8 +122,15 @@ pub struct FacetCount {
 struct Built {
     words: Vec<String>,
     query: Box<dyn Query>,
-    /// The query is one word's posting list, nothing else (see `page_and_total`).
-    one_term: bool,
+    /// A cheaper query for the page (see `walk`): one word's own query (with the filters),
+    /// the whole word when the query's one word is typed as a prefix.
+    page_query: Option<Box<dyn Query>>,
+    /// The page query matches all the query matches (one whole word): its page holds even
+    /// when it is not full.
+    whole_word_only: bool,
+    /// At most this many items match (document frequencies): the rate of the facet
+    /// counts' sample is chosen from it before the walk that counts them.
+    at_most: u64,
 }
 
 impl Search {
@@ -132,19 +139,31 @@ impl Search {
         let f = self.fields();
         let searcher = self.reader.searcher();
         let built = self.query(cfg, req, &searcher)?;
-        let (hits, total) = page_and_total(&searcher, &built, req)?;
-        // The counts need no scores: one more walk, unscored, over the matches (or an even
-        // sample of them when there are more than `search.facet_exact_max`).
-        let every = sample_every(total, cfg.facet_exact_max);
-        let tally = searcher
-            .search(
-                &built.query,
-                &MaskCounts {
-                    cache: self.masks.clone(),
-                    every,
-                },
-            )
-            .map_err(AppError::internal)?;
+        // The facet counts' sample rate from the most the query can match; counted in the
+        // same walk as the total.
+        let at_most = usize::try_from(built.at_most).unwrap_or(usize::MAX);
+        let mut every = sample_every(at_most, cfg.facet_exact_max);
+        let counts = MaskCounts {
+            cache: self.masks.clone(),
+            every,
+        };
+        let (hits, total, tally) = walk(&searcher, &built, req, Some(counts))?;
+        let mut tally = tally.unwrap_or_default();
+        // Far fewer matches than that bound (a filter, words that seldom meet): counted
+        // again at the rate their total calls for, exactly when there are at most
+        // `search.facet_exact_max`, or when the sample came out under half its size.
+        let wanted = sample_every(total, cfg.facet_exact_max);
+        let thin = tally.counted < (cfg.facet_exact_max / 2) as u64;
+        if every > wanted && (wanted == 1 || thin) {
+            every = wanted;
+            let counts = MaskCounts {
+                cache: self.masks.clone(),
+                every,
+            };
+            tally = searcher
+                .search(&built.query, &counts)
+                .map_err(AppError::internal)?;
+        }
         let words = &built.words;
         let prefix = words.last().filter(|w| is_prefix(cfg, w, true));
         let marker = Marker {
@@ -180,14 +199,20 @@ impl Search {
         searcher: &Searcher,
     ) -> Result<Built, AppError> {
         let words = query_words(&req.text, cfg)?;
-        let query = build_query(searcher, self.fields(), &self.masks, cfg, req, &words)
-            .map_err(AppError::internal)?;
-        let one_term = query.is::<TermQuery>();
-        Ok(Built {
-            words,
-            query,
-            one_term,
-        })
+        let f = self.fields();
+        let built =
+            build_query(searcher, f, &self.masks, cfg, req, &words).and_then(|(query, at_most)| {
+                let page_query = whole_word_page(searcher, f, &self.masks, cfg, req, &words)?;
+                let whole_word_only = matches!(words.as_slice(), [w] if !is_prefix(cfg, w, true));
+                Ok(Built {
+                    words,
+                    query,
+                    page_query,
+                    whole_word_only,
+                    at_most,
+                })
+            });
+        built.map_err(AppError::internal)
     }
 
     /// The engine alone: the ids of the best `req.limit` matches and the total, without
@@ -200,7 +225,7 @@ impl Search {
     ) -> Result<(Vec<u64>, usize), AppError> {
         let searcher = self.reader.searcher();
         let built = self.query(cfg, req, &searcher)?;
-        let (hits, total) = page_and_total(&searcher, &built, req)?;
+        let (hits, total, _) = walk(&searcher, &built, req, None)?;
         // Ids from the fast field, as FTS5 gives rowids: no stored document is read.
         let columns = searcher
             .segment_readers()
@@ -225,43 +250,70 @@ impl Search {
     }
 }
 
-/// The page and how many match in all. The page is by relevance when there are words
-/// (ties in index order, which holds while the index is unchanged), newest first when
-/// browsing by filters alone.
+/// The page of results and how many match in all, with the facet tally of `counts` when
+/// asked, in as few walks over the matches as the query allows. The page is by relevance
+/// when there are words (ties in index order, which holds while the index is unchanged),
+/// newest first when browsing by filters alone.
 ///
-/// One exact word is walked twice: the page by block-max WAND, which skips the blocks that
-/// cannot reach it, and the total is the word's document frequency, read without a walk.
-/// Any other query is walked once, scoring, keeping the page and counting together: its
-/// intersections cost more to walk than to score, and two walks did them twice (a
-/// two-word query 111 µs → … at p50 on 1.2 M profiles, measured).
-fn page_and_total(
+/// A query with a cheaper page query (a lone word; a lone prefix whose whole word fills the
+/// page) gets its page by block-max WAND over that query, which skips the blocks that
+/// cannot reach it; the total and the tally then come from one unscored walk (or, for a
+/// lone word without a tally, from its document frequency, read without a walk). Any other
+/// query is walked once, scoring, keeping the page, counting and tallying together: its
+/// intersections cost more to walk than to score, and separate walks did them again (a
+/// two-word query 111 → 52 µs at p50 on 1.2 M profiles, measured).
+fn walk(
     searcher: &Searcher,
     built: &Built,
     req: &Request,
-) -> Result<(Vec<DocAddress>, usize), AppError> {
+    counts: Option<MaskCounts>,
+) -> Result<(Vec<DocAddress>, usize, Option<Tally>), AppError> {
     let top = TopDocs::with_limit(req.limit).and_offset(req.offset);
     let query = built.query.as_ref();
-    let (addresses, total): (Vec<DocAddress>, usize) = if built.words.is_empty() {
-        let (page, total) = searcher
-            .search(
-                query,
-                &(top.order_by_u64_field("id", tantivy::Order::Desc), Count),
-            )
+    if built.words.is_empty() {
+        let newest = top.order_by_u64_field("id", tantivy::Order::Desc);
+        let (page, total, tally) = searcher
+            .search(query, &(newest, Count, counts))
             .map_err(AppError::internal)?;
-        (page.into_iter().map(|(_, a)| a).collect(), total)
-    } else if built.one_term {
+        return Ok((addresses(page), total, tally));
+    }
+    if let Some(page_query) = &built.page_query {
         let page = searcher
-            .search(query, &top.order_by_score())
+            .search(page_query.as_ref(), &top.order_by_score())
             .map_err(AppError::internal)?;
-        let total = searcher.search(query, &Count).map_err(AppError::internal)?;
-        (page.into_iter().map(|(_, a)| a).collect(), total)
-    } else {
-        let (page, total) = searcher
-            .search(query, &(top.order_by_score(), Count))
-            .map_err(AppError::internal)?;
-        (page.into_iter().map(|(_, a)| a).collect(), total)
-    };
-    Ok((addresses, total))
+        // Not full: the whole word has too few items (under the filters) to fill it, and
+        // words it begins follow; the full walk ranks them.
+        if page.len() < req.limit && !built.whole_word_only {
+            return walk_once(searcher, query, req, counts);
+        }
+        let (total, tally) = match counts {
+            None => (searcher.search(query, &Count), None),
+            Some(counts) => match searcher.search(query, &(Count, counts)) {
+                Ok((total, tally)) => (Ok(total), Some(tally)),
+                Err(e) => (Err(e), None),
+            },
+        };
+        return Ok((addresses(page), total.map_err(AppError::internal)?, tally));
+    }
+    walk_once(searcher, query, req, counts)
+}
+
+/// One scored walk keeping the page, counting and tallying.
+fn walk_once(
+    searcher: &Searcher,
+    query: &dyn Query,
+    req: &Request,
+    counts: Option<MaskCounts>,
+) -> Result<(Vec<DocAddress>, usize, Option<Tally>), AppError> {
+    let top = TopDocs::with_limit(req.limit).and_offset(req.offset);
+    let (page, total, tally) = searcher
+        .search(query, &(top.order_by_score(), Count, counts))
+        .map_err(AppError::internal)?;
+    Ok((addresses(page), total, tally))
+}
+
+fn addresses<T>(page: Vec<(T, DocAddress)>) -> Vec<DocAddress> {
+    page.into_iter().map(|(_, address)| address).collect()
 }
 
 /// The words of a query, each once, in order; refused when there are too many.
@@ -280,6 +332,7 @@ pub fn query_words(text: &str, cfg: &SearchConfig) -> Result<Vec<String>, AppErr
 
 /// Every word (the last one as a prefix) in the kind's field, AND the filters;
 /// with no words, every item of the kind.
+/// The query, and at most how many items it matches (from document frequencies).
 fn build_query(
     searcher: &Searcher,
     f: &Fields,
@@ -287,48 +340,78 @@ fn build_query(
     cfg: &SearchConfig,
     req: &Request,
     words: &[String],
-) -> tantivy::Result<Box<dyn Query>> {
+) -> tantivy::Result<(Box<dyn Query>, u64)> {
     let text = f.text[req.kind.index()];
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut at_most = u64::MAX;
     for (i, word) in words.iter().enumerate() {
         let last = i + 1 == words.len();
-        clauses.extend(word_clauses(searcher, text, cfg, word, last)?);
+        let word = word_clauses(searcher, text, cfg, word, last)?;
+        at_most = at_most.min(word.matches_at_most);
+        clauses.extend(word.clauses);
     }
     if words.is_empty() {
+        let kind = Term::from_field_text(f.kind, req.kind.code());
+        at_most = searcher.doc_freq(&kind)?;
         clauses.push((
             Occur::Must,
-            unscored(TermQuery::new(
-                Term::from_field_text(f.kind, req.kind.code()),
-                IndexRecordOption::Basic,
-            )),
+            unscored(TermQuery::new(kind, IndexRecordOption::Basic)),
         ));
     }
     if req.filters.is_empty() {
-        return Ok(all_of(clauses));
+        return Ok((all_of(clauses), at_most));
     }
     if !words.is_empty() {
         // The words lead; what they match is tested in each filter value's bitset
         // (`MaskFiltered`).
-        return Ok(
+        let query: Box<dyn Query> =
             match MaskFiltered::new(all_of(clauses), masks.clone(), req.kind, &req.filters) {
                 Some(filtered) => Box::new(filtered),
                 None => Box::new(EmptyQuery),
-            },
-        );
+            };
+        return Ok((query, at_most));
     }
     // Browsing matches every item of the kind: the filters' posting lists lead (a
     // country's 68,000 of 1.25 million).
     for (dimension, value) in &req.filters {
-        let term = super::documents::filter_term(dimension, value);
+        let term =
+            Term::from_field_text(f.filters, &super::documents::filter_term(dimension, value));
+        at_most = at_most.min(searcher.doc_freq(&term)?);
         clauses.push((
             Occur::Must,
-            unscored(TermQuery::new(
-                Term::from_field_text(f.filters, &term),
-                IndexRecordOption::Basic,
-            )),
+            unscored(TermQuery::new(term, IndexRecordOption::Basic)),
         ));
     }
-    Ok(all_of(clauses))
+    Ok((all_of(clauses), at_most))
+}
+
+/// For a query of one word, the whole word's own query (with the filters): block-max WAND
+/// finds its best items without walking all of them (the common names' 70,000–150,000).
+/// For a word typed as a prefix, only items with the whole word score above zero, so when
+/// that query fills the page, the page is the whole word's best; when it does not, `walk`
+/// takes the full query.
+fn whole_word_page(
+    searcher: &Searcher,
+    f: &Fields,
+    masks: &Arc<MaskCache>,
+    cfg: &SearchConfig,
+    req: &Request,
+    words: &[String],
+) -> tantivy::Result<Option<Box<dyn Query>>> {
+    let [word] = words else { return Ok(None) };
+    let term = Term::from_field_text(f.text[req.kind.index()], word);
+    let wanted = (req.offset + req.limit) as u64;
+    if is_prefix(cfg, word, true) && searcher.doc_freq(&term)? < wanted {
+        return Ok(None);
+    }
+    let whole: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
+    if req.filters.is_empty() {
+        return Ok(Some(whole));
+    }
+    Ok(
+        MaskFiltered::new(whole, masks.clone(), req.kind, &req.filters)
+            .map(|filtered| Box::new(filtered) as Box<dyn Query>),
+    )
 }
 
 /// The clauses as one query; a lone required clause is the query itself, so that
@@ -342,6 +425,12 @@ fn all_of(mut clauses: Vec<(Occur, Box<dyn Query>)>) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(clauses))
 }
 
+/// One word's clauses, and how many items at most have it.
+struct Word {
+    clauses: Vec<(Occur, Box<dyn Query>)>,
+    matches_at_most: u64,
+}
+
 /// One word, required in the kind's text (BM25). The last word of the query is required as
 /// a prefix instead (any word it begins, up to `search.prefix_expansions` of them), so
 /// results come while typing; the whole word, once typed, is what scores.
@@ -351,15 +440,19 @@ fn word_clauses(
     cfg: &SearchConfig,
     word: &str,
     last: bool,
-) -> tantivy::Result<Vec<(Occur, Box<dyn Query>)>> {
+) -> tantivy::Result<Word> {
     let term = Term::from_field_text(text, word);
     let exact = Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs));
     if !is_prefix(cfg, word, last) {
-        return Ok(vec![(Occur::Must, exact)]);
+        return Ok(Word {
+            clauses: vec![(Occur::Must, exact)],
+            matches_at_most: searcher.doc_freq(&term)?,
+        });
     }
-    let clause: Box<dyn Query> = match expansions(searcher, text, word, PREFIX_AS_TERMS_MAX)? {
+    let found = expansions(searcher, text, word, cfg.prefix_expansions as usize)?;
+    let clauses = match found.words {
         // A whole word nothing longer begins with, as once a name is typed in full.
-        Some(words) if words == [word] => exact,
+        Some(words) if words == [word] => vec![(Occur::Must, exact as Box<dyn Query>)],
         Some(words) => {
             let mut union: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, exact)];
             for w in words.iter().filter(|w| *w != word) {
@@ -369,19 +462,22 @@ fn word_clauses(
                     unscored(TermQuery::new(t, IndexRecordOption::Basic)),
                 ));
             }
-            Box::new(BooleanQuery::new(union))
+            vec![(
+                Occur::Must,
+                Box::new(BooleanQuery::new(union)) as Box<dyn Query>,
+            )]
         }
         // Many words: tantivy's prefix query marks their documents in a bitset.
         None => {
             let mut prefix = PhrasePrefixQuery::new(vec![term]);
             prefix.set_max_expansions(cfg.prefix_expansions);
-            return Ok(vec![
-                (Occur::Must, unscored(prefix)),
-                (Occur::Should, exact),
-            ]);
+            vec![(Occur::Must, unscored(prefix)), (Occur::Should, exact)]
         }
     };
-    Ok(vec![(Occur::Must, clause)])
+    Ok(Word {
+        clauses,
+        matches_at_most: found.doc_freq,
+    })
 }
 
 /// Up to this many words a prefix is the union of their posting lists, walked only as far
@@ -390,32 +486,47 @@ fn word_clauses(
 /// a union of its few words does not pay (measured).
 const PREFIX_AS_TERMS_MAX: usize = 16;
 
-/// The index's words in `field` that begin with `prefix`, across segments; `None` when
-/// there are more than `max`.
+/// The index's words that begin a prefix.
+struct Expansions {
+    /// The words, across segments; `None` when there are more than `PREFIX_AS_TERMS_MAX`.
+    words: Option<Vec<String>>,
+    /// Their document frequencies added up (of the first `max` words in each segment): at
+    /// least as many as the items having one of them, for a short prefix a bit more.
+    doc_freq: u64,
+}
+
 fn expansions(
     searcher: &Searcher,
     field: Field,
     prefix: &str,
     max: usize,
-) -> tantivy::Result<Option<Vec<String>>> {
+) -> tantivy::Result<Expansions> {
     let mut words = std::collections::BTreeSet::new();
+    let mut too_many = false;
+    let mut doc_freq = 0u64;
     for segment in searcher.segment_readers() {
         let index = segment.inverted_index(field)?;
         let mut stream = index.terms().range().ge(prefix.as_bytes()).into_stream()?;
-        while stream.advance() {
+        let mut seen = 0;
+        while seen < max && stream.advance() {
             let Ok(word) = std::str::from_utf8(stream.key()) else {
                 continue;
             };
             if !word.starts_with(prefix) {
                 break;
             }
-            words.insert(word.to_string());
-            if words.len() > max {
-                return Ok(None);
+            seen += 1;
+            doc_freq += u64::from(stream.value().doc_freq);
+            if !too_many {
+                words.insert(word.to_string());
+                too_many = words.len() > PREFIX_AS_TERMS_MAX;
             }
         }
     }
-    Ok(Some(words.into_iter().collect()))
+    Ok(Expansions {
+        words: (!too_many).then(|| words.into_iter().collect()),
+        doc_freq,
+    })
 }
 
 /// Whether `word` also matches the words it begins: the query's last word, when long enough.
