@@ -330,9 +330,9 @@ pub fn query_words(text: &str, cfg: &SearchConfig) -> Result<Vec<String>, AppErr
     Ok(words)
 }
 
-/// Every word (the last one as a prefix) in the kind's field, AND the filters;
-/// with no words, every item of the kind.
-/// The query, and at most how many items it matches (from document frequencies).
+/// Every word (the last one as a prefix) in the kind's field, AND the filters; with no
+/// words, every item of the kind. Also returns at most how many items it matches (from
+/// document frequencies).
 fn build_query(
     searcher: &Searcher,
     f: &Fields,
