@@ -22,11 +22,13 @@
 //! - [`indexer`]: the actor, and the full rebuild.
 //! - [`query`]: queries built from words (never tantivy's query syntax), filters.
 //! - [`facets`]: filter values as bit masks, counted per result set.
-//! - [`segments`]: what is decoded once per segment (masks, the id column).
+//! - [`segments`]: what is decoded once per segment (masks, ids).
+//! - [`newest`]: the page of a browse, newest first.
 
 pub mod documents;
 pub mod facets;
 pub mod indexer;
+mod newest;
 pub mod query;
 pub mod schema;
 mod segments;
@@ -37,7 +39,6 @@ use std::sync::{Arc, OnceLock};
 
 use actix::Recipient;
 use serde::{Deserialize, Serialize};
-use tantivy::columnar::ColumnValues;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy};
 
 use crate::config::SearchConfig;
@@ -56,8 +57,8 @@ pub struct Search {
     dir: Option<PathBuf>,
     /// Decoded filter masks per segment, for facet counts (`facets`).
     masks: Arc<facets::MaskCache>,
-    /// The id column per segment (`query::Search::top_ids`).
-    ids: segments::PerSegment<Arc<dyn ColumnValues<u64>>>,
+    /// Every document's id per segment (browsing newest first; `query::Search::top_ids`).
+    ids: Arc<newest::IdCache>,
     /// Set once the indexer runs (not in unit tests or the CLI, which index directly).
     indexer: OnceLock<Recipient<Changed>>,
 }
