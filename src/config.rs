@@ -435,6 +435,10 @@ mod tests {
         let mut cfg = Config::defaults();
         cfg.limits.contact_requests_per_window = 0;
         assert!(cfg.validate().is_err());
+        // Facet counts need a sample of at least one match.
+        let mut cfg = Config::defaults();
+        cfg.search.facet_exact_max = 0;
+        assert!(cfg.validate().is_err());
     }
 
     #[test]

@@ -19,7 +19,7 @@ use tantivy::{DocId, DocSet, Score, SegmentOrdinal, SegmentReader, TantivyDocume
 
 use super::query::{FacetCount, Kind};
 use super::schema::{Fields, MASK_COLUMNS};
-use super::segments::PerSegment;
+use super::segments::{decode_u64, PerSegment};
 use crate::domain::catalog::{self, MemberType};
 
 /// Where a filter dimension's values live: one bit each, from `offset`, in mask `column`.
@@ -197,23 +197,15 @@ impl SegmentMasks {
     }
 }
 
-/// Documents decoded per call when a segment is first read.
-const DECODE_CHUNK: usize = 4096;
-
 fn decode(segment: &SegmentReader) -> tantivy::Result<Arc<SegmentMasks>> {
     let n = segment.max_doc() as usize;
     let mut out = Vec::with_capacity(n);
     ask_for_huge_pages(&out);
     out.resize(n, [0u64; MASK_COLUMNS]);
-    let mut buf = vec![0u64; DECODE_CHUNK];
     for c in 0..MASK_COLUMNS {
-        let column = super::query::dense_u64(segment, &format!("mask{c}"))?;
-        for start in (0..n).step_by(DECODE_CHUNK) {
-            let len = DECODE_CHUNK.min(n - start);
-            column.get_range(start as u64, &mut buf[..len]);
-            for (slot, v) in out[start..start + len].iter_mut().zip(&buf[..len]) {
-                slot[c] = *v;
-            }
+        let column = decode_u64(segment, &format!("mask{c}"))?;
+        for (slot, v) in out.iter_mut().zip(column) {
+            slot[c] = v;
         }
     }
     Ok(Arc::new(SegmentMasks {

@@ -10,25 +10,14 @@ use std::sync::Arc;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-use super::query::dense_u64;
-use super::segments::PerSegment;
+use super::segments::{decode_u64, PerSegment};
 
 /// Every document's id, per segment.
 pub type IdCache = PerSegment<Arc<Vec<u64>>>;
 
-/// Documents decoded per call when a segment is first read.
-const DECODE_CHUNK: usize = 4096;
-
 /// The ids of a segment's documents, in document order.
 pub fn decode(segment: &SegmentReader) -> tantivy::Result<Arc<Vec<u64>>> {
-    let column = dense_u64(segment, "id")?;
-    let n = segment.max_doc() as usize;
-    let mut ids = vec![0u64; n];
-    for start in (0..n).step_by(DECODE_CHUNK) {
-        let end = (start + DECODE_CHUNK).min(n);
-        column.get_range(start as u64, &mut ids[start..end]);
-    }
-    Ok(Arc::new(ids))
+    Ok(Arc::new(decode_u64(segment, "id")?))
 }
 
 /// The `keep` matches with the highest ids, highest first.

@@ -368,14 +368,7 @@ fn build_query(
         return Ok((all_of(clauses), at_most));
     }
     if !words.is_empty() {
-        // The words lead; what they match is tested in each filter value's bitset
-        // (`MaskFiltered`).
-        let query: Box<dyn Query> =
-            match MaskFiltered::new(all_of(clauses), masks.clone(), req.kind, &req.filters) {
-                Some(filtered) => Box::new(filtered),
-                None => Box::new(EmptyQuery),
-            };
-        return Ok((query, at_most));
+        return Ok((filtered(all_of(clauses), masks, req), at_most));
     }
     // Browsing matches every item of the kind: the filters' posting lists lead (a
     // country's 68,000 of 1.25 million).
@@ -410,14 +403,20 @@ fn whole_word_page(
     if is_prefix(cfg, word, true) && searcher.doc_freq(&term)? < wanted {
         return Ok(None);
     }
-    let whole: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
+    let whole = Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
+    Ok(Some(filtered(whole, masks, req)))
+}
+
+/// `inner` under the request's filters: it leads, and what it matches is tested in each
+/// filter value's bitset (`MaskFiltered`). A value outside the vocabulary matches nothing.
+fn filtered(inner: Box<dyn Query>, masks: &Arc<MaskCache>, req: &Request) -> Box<dyn Query> {
     if req.filters.is_empty() {
-        return Ok(Some(whole));
+        return inner;
     }
-    Ok(
-        MaskFiltered::new(whole, masks.clone(), req.kind, &req.filters)
-            .map(|filtered| Box::new(filtered) as Box<dyn Query>),
-    )
+    match MaskFiltered::new(inner, masks.clone(), req.kind, &req.filters) {
+        Some(filtered) => Box::new(filtered),
+        None => Box::new(EmptyQuery),
+    }
 }
 
 /// The clauses as one query; a lone required clause is the query itself, so that

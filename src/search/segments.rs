@@ -48,3 +48,18 @@ impl<T: Clone> PerSegment<T> {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
+
+/// Values read from a column per call when a segment is first decoded.
+const DECODE_CHUNK: usize = 4096;
+
+/// Every document's value of a u64 fast field every document has, in document order.
+pub fn decode_u64(segment: &SegmentReader, name: &str) -> tantivy::Result<Vec<u64>> {
+    let column = super::query::dense_u64(segment, name)?;
+    let n = segment.max_doc() as usize;
+    let mut values = vec![0u64; n];
+    for start in (0..n).step_by(DECODE_CHUNK) {
+        let end = (start + DECODE_CHUNK).min(n);
+        column.get_range(start as u64, &mut values[start..end]);
+    }
+    Ok(values)
+}
