@@ -107,20 +107,19 @@ fn serve(cfg: Config) -> Result<(), AppError> {
 }
 
 fn reindex(cfg: Config) -> Result<(), AppError> {
-    use indicatif::{ProgressBar, ProgressStyle};
     let store: std::sync::Arc<dyn Store> = std::sync::Arc::new(SledStore::open(&cfg.store)?);
+    // The index being replaced tells how many items to expect; without one, the bar counts.
+    let expected = Search::documents_in(&cfg.search.index_dir);
     let search = Search::create_in_dir(&cfg.search.index_dir)?;
-    let bar = ProgressBar::new(0).with_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} items ({per_sec}, {eta} left)",
-        )
-        .map_err(AppError::internal)?,
-    );
+    let bar = reindex_bar(expected)?;
     let started = std::time::Instant::now();
-    let n = search.rebuild(&*store, &cfg.search, &|done, total| {
-        bar.set_length(total);
+    let n = search.rebuild(&*store, &cfg.search, &|done| {
+        if bar.length().is_some_and(|len| done > len) {
+            bar.set_length(done);
+        }
         bar.set_position(done);
     })?;
+    bar.set_length(n);
     bar.finish();
     let secs = started.elapsed().as_secs_f64();
     println!(
@@ -129,6 +128,23 @@ fn reindex(cfg: Config) -> Result<(), AppError> {
         cfg.search.index_dir.display()
     );
     store.wait_durable().map_err(AppError::from)
+}
+
+/// A bar towards the expected number of items, or a counter when nothing is expected.
+fn reindex_bar(expected: Option<u64>) -> Result<indicatif::ProgressBar, AppError> {
+    use indicatif::{ProgressBar, ProgressStyle};
+    let (bar, template) = match expected {
+        Some(n) => (
+            ProgressBar::new(n),
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} items ({per_sec}, {eta} left)",
+        ),
+        None => (
+            ProgressBar::no_length(),
+            "{spinner} [{elapsed_precise}] {pos} items ({per_sec})",
+        ),
+    };
+    let style = ProgressStyle::with_template(template).map_err(AppError::internal)?;
+    Ok(bar.with_style(style))
 }
 
 fn create_admin(

@@ -147,6 +147,10 @@ fn reindex_rebuilds_the_index_from_the_store() {
         // Never indexed: only the first open built an (empty) index; the marks wait.
         write_member_without_indexer(dir.path(), name);
     }
+    // What the progress bar expects: the index being replaced, read from its metadata.
+    let index = dir.path().join("index");
+    assert_eq!(Search::documents_in(&index), Some(0));
+    assert_eq!(Search::documents_in(&dir.path().join("nowhere")), None);
     let out = Command::new(env!("CARGO_BIN_EXE_twinhub"))
         .arg("reindex")
         .env("TWINHUB_STORE__PATH", dir.path().join("data"))
@@ -161,6 +165,7 @@ fn reindex_rebuilds_the_index_from_the_store() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("Indexed 3 items"), "{stdout}");
+    assert_eq!(Search::documents_in(&index), Some(3));
     let search = Search::open_existing(&dir.path().join("index")).unwrap();
     assert_eq!(search.num_docs(), 3);
     // The rebuild took every mark: nothing is left to index twice.

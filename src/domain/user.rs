@@ -152,14 +152,18 @@ impl User {
     /// Where the profile picture is served, when there is one. Nanoseconds, so a picture
     /// replaced twice in one second still gets a new URL.
     pub fn picture_url(&self) -> Option<String> {
-        self.picture.as_ref().map(|p| {
-            format!(
-                "/api/users/{}/picture?v={}",
-                self.id,
-                p.updated_at.unix_timestamp_nanos()
-            )
-        })
+        self.picture
+            .as_ref()
+            .map(|p| picture_url(self.id, p.updated_at))
     }
+}
+
+/// The URL of a member's picture last changed at `updated_at` (see `User::picture_url`).
+pub fn picture_url(id: UserId, updated_at: OffsetDateTime) -> String {
+    format!(
+        "/api/users/{id}/picture?v={}",
+        updated_at.unix_timestamp_nanos()
+    )
 }
 
 /// What every registered member may see of another member.

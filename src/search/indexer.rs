@@ -12,7 +12,6 @@ use super::documents::{self, DocRef};
 use super::Search;
 use crate::config::SearchConfig;
 use crate::domain::posting::Posting;
-use crate::domain::user::User;
 use crate::error::AppError;
 use crate::service::groups::Group;
 use crate::store::{Store, Tree};
@@ -173,32 +172,29 @@ pub fn apply_marks(
     Ok(more)
 }
 
-/// Items read from the store per scan during a rebuild.
-const REBUILD_CHUNK: usize = 10_000;
-
 /// Adds every user, posting and group of the store to an emptied index and commits.
 pub fn rebuild(
     search: &Search,
     store: &dyn Store,
     writer: &mut IndexWriter,
-    progress: &dyn Fn(u64, u64),
+    progress: &dyn Fn(u64),
 ) -> Result<u64, AppError> {
     let f = *search.fields();
     writer.delete_all_documents().map_err(AppError::internal)?;
-    let total = store.count(Tree::UseridUser)?
-        + store.count(Tree::PostingidPosting)?
-        + store.count(Tree::GroupidGroup)?;
     let mut done = 0u64;
     let mut add = |doc| -> Result<(), AppError> {
         writer.add_document(doc).map_err(AppError::internal)?;
         done += 1;
         if done.is_multiple_of(1000) {
-            progress(done, total);
+            progress(done);
         }
         Ok(())
     };
-    for_each::<User>(store, Tree::UseridUser, &mut |u| {
-        add(documents::person(&f, &u))
+    store.for_each_value(Tree::UseridUser, &mut |bytes| {
+        add(documents::person(
+            &f,
+            &crate::store::decode_borrowed(bytes)?,
+        ))
     })?;
     let now = OffsetDateTime::now_utc();
     for_each::<Posting>(store, Tree::PostingidPosting, &mut |p| {
@@ -211,7 +207,7 @@ pub fn rebuild(
         add(documents::group(&f, &g))
     })?;
     writer.commit().map_err(AppError::internal)?;
-    progress(done, total);
+    progress(done);
     Ok(done)
 }
 
@@ -220,17 +216,7 @@ fn for_each<T: serde::de::DeserializeOwned>(
     tree: Tree,
     each: &mut dyn FnMut(T) -> Result<(), AppError>,
 ) -> Result<(), AppError> {
-    let mut after: Option<Vec<u8>> = None;
-    loop {
-        let rows = store.scan_prefix(tree, &[], after.as_deref(), REBUILD_CHUNK)?;
-        let Some((last, _)) = rows.last() else {
-            return Ok(());
-        };
-        after = Some(last.clone());
-        for (_, value) in &rows {
-            each(crate::store::decode(value)?)?;
-        }
-    }
+    store.for_each_value(tree, &mut |value| each(crate::store::decode(value)?))
 }
 
 /// Takes every posting past its last day out of the index (at start, and at each midnight,
@@ -265,10 +251,13 @@ fn until_midnight(now: OffsetDateTime) -> Duration {
     Duration::from_secs(secs + 1)
 }
 
+/// Marks removed per transaction by `clear_marks`.
+const MARKS_PER_PASS: usize = 10_000;
+
 /// Removes every mark (after a rebuild, which indexed everything as it is).
 pub fn clear_marks(store: &dyn Store) -> Result<(), AppError> {
     loop {
-        let marks = store.scan_prefix(Tree::SearchPending, &[], None, REBUILD_CHUNK)?;
+        let marks = store.scan_prefix(Tree::SearchPending, &[], None, MARKS_PER_PASS)?;
         if marks.is_empty() {
             return Ok(());
         }
@@ -397,15 +386,13 @@ mod tests {
         let (core, _) = core();
         member(&core, "one@x.eu", "FR");
         member(&core, "two@x.eu", "DE");
-        let seen = std::cell::Cell::new((0, 0));
+        let seen = std::cell::Cell::new(0);
         let n = core
             .search
-            .rebuild(&*core.store, &core.config.search, &|done, total| {
-                seen.set((done, total))
-            })
+            .rebuild(&*core.store, &core.config.search, &|done| seen.set(done))
             .unwrap();
         assert_eq!(n, 2);
-        assert_eq!(seen.get(), (2, 2), "progress ends at the total");
+        assert_eq!(seen.get(), 2, "progress ends at the number indexed");
         assert_eq!(people(&core.search, &core, "one"), 1);
         assert!(core
             .store

@@ -107,7 +107,7 @@ impl Search {
             tracing::info!(dir = %dir.display(), "search index missing or outdated; rebuilding from the store");
         }
         let search = Search::create_in_dir(dir)?;
-        search.rebuild(store, cfg, &|_, _| {})?;
+        search.rebuild(store, cfg, &|_| {})?;
         Ok(search)
     }
 
@@ -117,6 +117,17 @@ impl Search {
         let (schema, _) = schema::build();
         let index = Index::create_in_dir(dir, schema).map_err(AppError::internal)?;
         Search::over(index, Some(dir.to_path_buf()))
+    }
+
+    /// How many documents the index in `dir` holds, when there is one: what a rebuild can
+    /// expect to index, for its progress bar (counting the store's items would be one more
+    /// pass over them, a tenth of a rebuild's time). Reads only the index's metadata.
+    pub fn documents_in(dir: &Path) -> Option<u64> {
+        let metas = Index::open_in_dir(dir)
+            .ok()?
+            .searchable_segment_metas()
+            .ok()?;
+        Some(metas.iter().map(|m| u64::from(m.num_docs())).sum())
     }
 
     /// The index already in `dir`, as it is (benchmarks; the server uses [`Search::open`]).
@@ -192,14 +203,14 @@ impl Search {
         self.reader.searcher().num_docs()
     }
 
-    /// Builds the index anew from every item in the store; `progress(done, total)` is called
-    /// as it goes. Clears every mark: the new index holds the store as it is now, so it must
+    /// Builds the index anew from every item in the store; `progress(done)` is called as it
+    /// goes. Clears every mark: the new index holds the store as it is now, so it must
     /// run while nothing writes (at start, or in `twinhub reindex` with the server stopped).
     pub fn rebuild(
         &self,
         store: &dyn Store,
         cfg: &SearchConfig,
-        progress: &dyn Fn(u64, u64),
+        progress: &dyn Fn(u64),
     ) -> Result<u64, AppError> {
         let started = std::time::Instant::now();
         let mut writer = self.writer(cfg.rebuild_threads, cfg.rebuild_memory_bytes)?;

@@ -78,6 +78,37 @@ fn undeclared_trees_are_refused() {
 }
 
 #[test]
+fn a_whole_tree_is_read_once_in_key_order() {
+    for (store, _dir) in backends() {
+        let store: &dyn Store = store.as_ref();
+        store
+            .transact(&[Tree::CountryUserid, Tree::Meta], |tx| {
+                for k in ["c", "a", "b"] {
+                    tx.insert(Tree::CountryUserid, k.as_bytes(), k.repeat(2).into_bytes())?;
+                }
+                tx.insert(Tree::Meta, b"other", b"zz".to_vec())
+            })
+            .unwrap();
+        let mut seen = Vec::new();
+        store
+            .for_each_value(Tree::CountryUserid, &mut |v| {
+                seen.push(String::from_utf8(v.to_vec()).unwrap());
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(seen, ["aa", "bb", "cc"]);
+        // A refusal from the callback stops the pass and comes back as it was.
+        let mut calls = 0;
+        let stopped = store.for_each_value(Tree::CountryUserid, &mut |_| {
+            calls += 1;
+            Err(AppError::Conflict("stop".into()))
+        });
+        assert!(matches!(stopped, Err(AppError::Conflict(m)) if m == "stop"));
+        assert_eq!(calls, 1);
+    }
+}
+
+#[test]
 fn prefix_scans_page_in_key_order() {
     for (store, _dir) in backends() {
         let store: &dyn Store = store.as_ref();

@@ -104,10 +104,6 @@ impl Store for MemoryStore {
             .collect())
     }
 
-    fn count(&self, tree: Tree) -> Result<u64, StoreError> {
-        Ok(self.lock()?.get(&tree).map_or(0, |t| t.len()) as u64)
-    }
-
     fn run_transaction(&self, trees: &[Tree], body: &TxBody<'_>) -> Result<(), TxError> {
         let mut guard = self
             .lock()

@@ -253,6 +253,9 @@ pub trait Txn {
 /// have no effects outside the transaction.
 pub type TxBody<'a> = dyn Fn(&dyn Txn) -> Result<(), TxError> + 'a;
 
+/// Entries read per `scan_prefix` call by `Store::for_each_value`'s default.
+const SCAN_PAGE: usize = 10_000;
+
 /// The narrow storage trait every service talks to.
 pub trait Store: Send + Sync + 'static {
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
@@ -264,8 +267,27 @@ pub trait Store: Send + Sync + 'static {
         after: Option<&[u8]>,
         limit: usize,
     ) -> Result<Entries, StoreError>;
-    /// How many entries `tree` holds (a full pass over it: for progress bars, not requests).
-    fn count(&self, tree: Tree) -> Result<u64, StoreError>;
+    /// Calls `each` with every value of `tree` in key order, for reading a whole tree once
+    /// (a rebuild of the search index). A write made meanwhile may or may not be seen. This
+    /// default pages with `scan_prefix`; a store that can lend its values without copying
+    /// them does better.
+    fn for_each_value(
+        &self,
+        tree: Tree,
+        each: &mut dyn FnMut(&[u8]) -> Result<(), AppError>,
+    ) -> Result<(), AppError> {
+        let mut after: Option<Vec<u8>> = None;
+        loop {
+            let rows = self.scan_prefix(tree, &[], after.as_deref(), SCAN_PAGE)?;
+            let Some((last, _)) = rows.last() else {
+                return Ok(());
+            };
+            after = Some(last.clone());
+            for (_, value) in &rows {
+                each(value)?;
+            }
+        }
+    }
     /// Runs `body` atomically over `trees` (only those), committing nothing if it fails.
     /// Returns once committed, *not* yet durable: see [`Store::wait_durable`].
     fn run_transaction(&self, trees: &[Tree], body: &TxBody<'_>) -> Result<(), TxError>;
@@ -379,6 +401,12 @@ impl dyn Txn + '_ {
 
 pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, AppError> {
     serde_json::to_vec(value).map_err(AppError::internal)
+}
+
+/// Reads a value written by `encode` into a type that borrows its strings from `bytes`
+/// (reading many records without copying what is only looked at).
+pub fn decode_borrowed<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, AppError> {
+    serde_json::from_slice(bytes).map_err(AppError::internal)
 }
 
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
