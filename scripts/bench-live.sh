@@ -18,8 +18,8 @@ IDLE_SESSIONS=${IDLE_SESSIONS:-19000}
 USERS=${USERS:-100}
 SENDERS=${SENDERS:-10}
 SCENARIOS=${SCENARIOS:-"1k-50 1k-400 1k-1000 1k-1600 5k-20 idle"}
-# The server fixes glibc's mmap threshold itself (main.rs), so Argon2's 19 MiB buffers go
-# back to the system; extra allocator settings for the server can be passed here.
+# The server allocates with jemalloc (main.rs); extra environment for the server (allocator
+# settings such as _RJEM_MALLOC_CONF=...) can be passed here.
 TWINHUB_MALLOC=${TWINHUB_MALLOC-}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
 BIN=$CARGO_TARGET_DIR/release
