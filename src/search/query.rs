@@ -129,9 +129,9 @@ struct Built {
     /// The page query matches all the query matches (one whole word): its page holds even
     /// when it is not full.
     whole_word_only: bool,
-    /// At most this many items match (document frequencies): the rate of the facet
-    /// counts' sample is chosen from it before the walk that counts them.
-    at_most: u64,
+    /// About this many items match, from document frequencies (`build_query`): the rate of
+    /// the facet counts' sample is chosen from it before the walk that counts them.
+    expected: u64,
 }
 
 impl Search {
@@ -140,19 +140,20 @@ impl Search {
         let f = self.fields();
         let searcher = self.reader.searcher();
         let built = self.query(cfg, req, &searcher)?;
-        // The facet counts' sample rate from the most the query can match; counted in the
-        // same walk as the total.
-        let at_most = usize::try_from(built.at_most).unwrap_or(usize::MAX);
-        let mut every = sample_every(at_most, cfg.facet_exact_max);
+        // The facet counts' sample rate from what the query is expected to match; counted in
+        // the same walk as the total.
+        let expected = usize::try_from(built.expected).unwrap_or(usize::MAX);
+        let mut every = sample_every(expected, cfg.facet_exact_max);
         let counts = MaskCounts {
             cache: self.masks.clone(),
             every,
         };
         let (hits, total, tally) = walk(&searcher, &self.ids, &built, req, Some(counts))?;
         let mut tally = tally.unwrap_or_default();
-        // Far fewer matches than that bound (a filter, words that seldom meet): counted
-        // again at the rate their total calls for, exactly when there are at most
-        // `search.facet_exact_max`, or when the sample came out under half its size.
+        // Far fewer matches than expected (words that seldom meet, a filter that seldom
+        // meets them): counted again at the rate their total calls for, exactly when there
+        // are at most `search.facet_exact_max`, or when the sample came out under half its
+        // size.
         let wanted = sample_every(total, cfg.facet_exact_max);
         let thin = tally.counted < (cfg.facet_exact_max / 2) as u64;
         if every > wanted && (wanted == 1 || thin) {
@@ -201,8 +202,8 @@ impl Search {
     ) -> Result<Built, AppError> {
         let words = query_words(&req.text, cfg)?;
         let f = self.fields();
-        let built =
-            build_query(searcher, f, &self.masks, cfg, req, &words).and_then(|(query, at_most)| {
+        let built = build_query(searcher, f, &self.masks, cfg, req, &words).and_then(
+            |(query, expected)| {
                 let page_query = whole_word_page(searcher, f, &self.masks, cfg, req, &words)?;
                 let whole_word_only = matches!(words.as_slice(), [w] if !is_prefix(cfg, w, true));
                 Ok(Built {
@@ -210,9 +211,10 @@ impl Search {
                     query,
                     page_query,
                     whole_word_only,
-                    at_most,
+                    expected,
                 })
-            });
+            },
+        );
         built.map_err(AppError::internal)
     }
 
@@ -337,8 +339,9 @@ pub fn query_words(text: &str, cfg: &SearchConfig) -> Result<Vec<String>, AppErr
 }
 
 /// Every word (the last one as a prefix) in the kind's field, AND the filters; with no
-/// words, every item of the kind. Also returns at most how many items it matches (from
-/// document frequencies).
+/// words, every item of the kind. Also returns about how many items it matches, from
+/// document frequencies: at most that many without filters or without words, and an
+/// estimate (`under_filters`) with both.
 fn build_query(
     searcher: &Searcher,
     f: &Fields,
@@ -368,7 +371,8 @@ fn build_query(
         return Ok((all_of(clauses), at_most));
     }
     if !words.is_empty() {
-        return Ok((filtered(all_of(clauses), masks, req), at_most));
+        let expected = under_filters(searcher, f, req, at_most)?;
+        return Ok((filtered(all_of(clauses), masks, req), expected));
     }
     // Browsing matches every item of the kind: the filters' posting lists lead (a
     // country's 68,000 of 1.25 million).
@@ -382,6 +386,30 @@ fn build_query(
         ));
     }
     Ok((all_of(clauses), at_most))
+}
+
+/// `matches` scaled by each filter's share of the kind's items, as if words and filters were
+/// independent. A filter that leaves few of a common word's items (a common name in a small
+/// country) is then counted exactly in the first walk; from the words' count alone, the
+/// sample came out thin and the whole walk ran a second time (the HTTP p99 of one-word
+/// people queries with a filter). A filter that keeps more than its share is counted exactly
+/// up to what the words match.
+fn under_filters(
+    searcher: &Searcher,
+    f: &Fields,
+    req: &Request,
+    matches: u64,
+) -> tantivy::Result<u64> {
+    let items = searcher
+        .doc_freq(&Term::from_field_text(f.kind, req.kind.code()))?
+        .max(1);
+    let mut expected = matches as f64;
+    for (dimension, value) in &req.filters {
+        let term =
+            Term::from_field_text(f.filters, &super::documents::filter_term(dimension, value));
+        expected *= searcher.doc_freq(&term)? as f64 / items as f64;
+    }
+    Ok((expected.ceil() as u64).min(matches))
 }
 
 /// For a query of one word, the whole word's own query (with the filters): block-max WAND
@@ -638,4 +666,51 @@ pub fn dense_u64(
         Cardinality::Full => column.values,
         _ => column.first_or_default_col(0),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::testing::{core, member};
+
+    #[test]
+    fn a_filter_scales_what_the_words_are_expected_to_match() {
+        let (core, _) = core();
+        for (email, country) in [
+            ("a@x.eu", "FR"),
+            ("b@x.eu", "FR"),
+            ("c@x.eu", "FR"),
+            ("d@x.eu", "DE"),
+        ] {
+            member(&core, email, country);
+        }
+        core.search
+            .rebuild(&*core.store, &core.config.search, &|_| {})
+            .unwrap();
+        let searcher = core.search.reader.searcher();
+        let f = core.search.fields();
+        let expected = |filters: Vec<(&'static str, String)>, matches| {
+            let req = Request {
+                kind: Kind::People,
+                text: String::new(),
+                filters,
+                offset: 0,
+                limit: 10,
+            };
+            under_filters(&searcher, f, &req, matches).unwrap()
+        };
+        assert_eq!(expected(vec![], 4), 4);
+        // Four people, one in Germany: a quarter of what the words match.
+        assert_eq!(expected(vec![("country", "DE".into())], 4), 1);
+        assert_eq!(expected(vec![("country", "FR".into())], 2), 2, "rounded up");
+        assert_eq!(expected(vec![("country", "IT".into())], 4), 0);
+        assert_eq!(
+            expected(
+                vec![("country", "FR".into()), ("member_type", "teacher".into())],
+                4
+            ),
+            3,
+            "every member here is a teacher"
+        );
+    }
 }
