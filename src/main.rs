@@ -11,17 +11,13 @@ use twinhub::search::Search;
 use twinhub::service::{accounts, nso};
 use twinhub::store::{SledStore, Store};
 
-/// jemalloc rather than glibc's malloc: see ARCHITECTURE.md, "Memory allocator".
+/// jemalloc rather than glibc's malloc: see ARCHITECTURE.md, "Memory allocator". Built with
+/// its background threads on (the crate's `background_threads` feature): they return freed
+/// memory to the system on time instead of at the next allocation in the same arena. Argon2id
+/// frees a 19 MiB buffer per password check; glibc kept those in its heap (a hundred logins
+/// left the server at about 1 GB resident until `mallopt` fixed its mmap threshold).
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
-
-/// jemalloc's settings, read at its start: a background thread returns freed memory to the
-/// system on time instead of at the next allocation in the same arena. Argon2id frees a
-/// 19 MiB buffer per password check; glibc kept those in its heap (a hundred logins left the
-/// server at about 1 GB resident until `mallopt` fixed its mmap threshold).
-#[allow(non_upper_case_globals)]
-#[export_name = "_rjem_malloc_conf"]
-pub static malloc_conf: Option<&'static u8> = Some(&b"background_thread:true\0"[0]);
 
 #[derive(Parser)]
 #[command(
@@ -119,8 +115,9 @@ fn serve(cfg: Config) -> Result<(), AppError> {
 
 fn reindex(cfg: Config) -> Result<(), AppError> {
     let store: std::sync::Arc<dyn Store> = std::sync::Arc::new(SledStore::open(&cfg.store)?);
-    // The index being replaced tells how many items to expect; without one, the bar counts.
-    let expected = Search::documents_in(&cfg.search.index_dir);
+    // The index being replaced tells how many items to expect; without one (or with an empty
+    // one, as a fresh install or an interrupted rebuild leaves), the bar only counts.
+    let expected = Search::documents_in(&cfg.search.index_dir).filter(|&n| n > 0);
     let search = Search::create_in_dir(&cfg.search.index_dir)?;
     let bar = reindex_bar(expected)?;
     let started = std::time::Instant::now();

@@ -120,9 +120,11 @@ pub fn load(
     item: DocRef,
 ) -> Result<Option<TantivyDocument>, AppError> {
     Ok(match item {
-        DocRef::User(id) => store
-            .get_json::<User>(Tree::UseridUser, &id.key())?
-            .map(|u| person(f, &PersonRecord::of(&u))),
+        // As a rebuild reads members: only the public fields are decoded.
+        DocRef::User(id) => match store.get(Tree::UseridUser, &id.key())? {
+            Some(bytes) => Some(person(f, &crate::store::decode_borrowed(&bytes)?)),
+            None => None,
+        },
         DocRef::Posting(id) => {
             match store.get_json::<Posting>(Tree::PostingidPosting, &id.key())? {
                 Some(p) if !p.expired(OffsetDateTime::now_utc()) => {
@@ -166,9 +168,21 @@ fn add_card(doc: &mut TantivyDocument, f: &Fields, card: &impl Serialize) {
 /// Room for a typical card: a person's is 150-250 bytes.
 const CARD_BYTES: usize = 512;
 
-/// The term of a filter value in `Fields::filters` (as `Filters::one` writes it).
-pub fn filter_term(dimension: &str, value: &str) -> String {
-    format!("{dimension}/{value}")
+/// The term of a filter value in `Fields::filters`: `people/country/FR`. The kind is part of
+/// the term because dimensions are shared (people and postings both have a country), and a
+/// value's document frequency must count one kind (`query::under_filters`).
+pub fn filter_term(kind: Kind, dimension: &str, value: &str) -> String {
+    let mut term = String::new();
+    write_filter_term(&mut term, kind, dimension, value);
+    term
+}
+
+/// Writes `filter_term` into `term` (cleared first).
+fn write_filter_term(term: &mut String, kind: Kind, dimension: &str, value: &str) {
+    term.clear();
+    for part in [kind.code(), "/", dimension, "/", value] {
+        term.push_str(part);
+    }
 }
 
 /// An item's filter values, written to its document both ways: as terms (what browsing
@@ -176,6 +190,7 @@ pub fn filter_term(dimension: &str, value: &str) -> String {
 struct Filters<'a> {
     doc: &'a mut TantivyDocument,
     f: &'a Fields,
+    kind: Kind,
     masks: facets::MaskBits,
     /// Each term is written here, then copied into the document: one allocation per
     /// document, not one per value (a rebuild writes some ten million).
@@ -187,16 +202,14 @@ impl<'a> Filters<'a> {
         Filters {
             doc,
             f,
+            kind,
             masks: facets::MaskBits::new(kind),
             term: String::with_capacity(64),
         }
     }
 
     fn one(&mut self, dimension: &str, value: &str) {
-        self.term.clear();
-        self.term.push_str(dimension);
-        self.term.push('/');
-        self.term.push_str(value);
+        write_filter_term(&mut self.term, self.kind, dimension, value);
         self.doc.add_text(self.f.filters, &self.term);
         self.masks.add(dimension, value);
     }

@@ -18,6 +18,7 @@ use tantivy::snippet::{Snippet, SnippetGenerator};
 use tantivy::{DocAddress, Score, Searcher, SegmentReader, TantivyDocument, Term};
 use utoipa::ToSchema;
 
+use super::documents::filter_term;
 use super::facets::{facet_counts, sample_every, MaskCache, MaskCounts, MaskFiltered, Tally};
 use super::newest::{IdCache, NewestFirst};
 use super::schema::{self, Fields};
@@ -377,8 +378,7 @@ fn build_query(
     // Browsing matches every item of the kind: the filters' posting lists lead (a
     // country's 68,000 of 1.25 million).
     for (dimension, value) in &req.filters {
-        let term =
-            Term::from_field_text(f.filters, &super::documents::filter_term(dimension, value));
+        let term = Term::from_field_text(f.filters, &filter_term(req.kind, dimension, value));
         at_most = at_most.min(searcher.doc_freq(&term)?);
         clauses.push((
             Occur::Must,
@@ -388,8 +388,14 @@ fn build_query(
     Ok((all_of(clauses), at_most))
 }
 
+/// `under_filters` never expects fewer than this fraction of what the words match. A filter
+/// correlated with the words (a surname and its country) keeps far more than its share; an
+/// estimate too low means exact counts, and this bounds them at this many times
+/// `search.facet_exact_max` matches.
+const ESTIMATE_FLOOR_DIVISOR: u64 = 4;
+
 /// `matches` scaled by each filter's share of the kind's items, as if words and filters were
-/// independent. A filter that leaves few of a common word's items (a common name in a small
+/// independent (never below `ESTIMATE_FLOOR_DIVISOR`'s share of `matches`). A filter that leaves few of a common word's items (a common name in a small
 /// country) is then counted exactly in the first walk; from the words' count alone, the
 /// sample came out thin and the whole walk ran a second time (the HTTP p99 of one-word
 /// people queries with a filter). A filter that keeps more than its share is counted exactly
@@ -405,11 +411,11 @@ fn under_filters(
         .max(1);
     let mut expected = matches as f64;
     for (dimension, value) in &req.filters {
-        let term =
-            Term::from_field_text(f.filters, &super::documents::filter_term(dimension, value));
+        let term = Term::from_field_text(f.filters, &filter_term(req.kind, dimension, value));
         expected *= searcher.doc_freq(&term)? as f64 / items as f64;
     }
-    Ok((expected.ceil() as u64).min(matches))
+    let floor = matches / ESTIMATE_FLOOR_DIVISOR;
+    Ok((expected.ceil() as u64).clamp(floor, matches))
 }
 
 /// For a query of one word, the whole word's own query (with the filters): block-max WAND
@@ -703,7 +709,12 @@ mod tests {
         // Four people, one in Germany: a quarter of what the words match.
         assert_eq!(expected(vec![("country", "DE".into())], 4), 1);
         assert_eq!(expected(vec![("country", "FR".into())], 2), 2, "rounded up");
-        assert_eq!(expected(vec![("country", "IT".into())], 4), 0);
+        assert_eq!(
+            expected(vec![("country", "IT".into())], 4),
+            1,
+            "never below a quarter of the words' matches"
+        );
+        assert_eq!(expected(vec![("country", "IT".into())], 400), 100);
         assert_eq!(
             expected(
                 vec![("country", "FR".into()), ("member_type", "teacher".into())],

@@ -16,7 +16,7 @@ use tantivy::Index;
 
 /// Bumped whenever the schema or the analysis changes: an index of another version is
 /// rebuilt from the store at start.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// How many u64 filter masks each document carries (see `facets`).
 pub const MASK_COLUMNS: usize = 3;
@@ -46,9 +46,10 @@ pub struct Fields {
     /// does (each word as "title OR body", plus optional title clauses, was several times
     /// slower, measured).
     pub text: [Field; KINDS],
-    /// Filter values as single terms, `country/FR`, `subject/history`: what browsing by
-    /// filters walks (queries with words test the masks instead). One term each: a facet
-    /// field indexed every value's ancestors too, and kept a column nothing read.
+    /// Filter values as single terms, `people/country/FR`, `postings/subject/history`: what
+    /// browsing by filters walks (queries with words test the masks instead), and what a
+    /// value's share of its kind is read from. One term each: a facet field indexed every
+    /// value's ancestors too, and kept a column nothing read.
     pub filters: Field,
     /// The result card, JSON.
     pub card: Field,
