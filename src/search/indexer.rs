@@ -191,10 +191,7 @@ pub fn rebuild(
         Ok(())
     };
     store.for_each_value(Tree::UseridUser, &mut |bytes| {
-        add(documents::person(
-            &f,
-            &crate::store::decode_borrowed(bytes)?,
-        ))
+        add(documents::person(&f, &crate::store::decode(bytes)?))
     })?;
     let now = OffsetDateTime::now_utc();
     for_each::<Posting>(store, Tree::PostingidPosting, &mut |p| {

@@ -361,7 +361,7 @@ fn build_query(
         clauses.extend(word.clauses);
     }
     if words.is_empty() {
-        let kind = Term::from_field_text(f.kind, req.kind.code());
+        let kind = kind_term(f, req.kind);
         at_most = searcher.doc_freq(&kind)?;
         clauses.push((
             Occur::Must,
@@ -377,8 +377,7 @@ fn build_query(
     }
     // Browsing matches every item of the kind: the filters' posting lists lead (a
     // country's 68,000 of 1.25 million).
-    for (dimension, value) in &req.filters {
-        let term = Term::from_field_text(f.filters, &filter_term(req.kind, dimension, value));
+    for term in filter_terms(f, req) {
         at_most = at_most.min(searcher.doc_freq(&term)?);
         clauses.push((
             Occur::Must,
@@ -395,27 +394,35 @@ fn build_query(
 const ESTIMATE_FLOOR_DIVISOR: u64 = 4;
 
 /// `matches` scaled by each filter's share of the kind's items, as if words and filters were
-/// independent (never below `ESTIMATE_FLOOR_DIVISOR`'s share of `matches`). A filter that leaves few of a common word's items (a common name in a small
-/// country) is then counted exactly in the first walk; from the words' count alone, the
-/// sample came out thin and the whole walk ran a second time (the HTTP p99 of one-word
-/// people queries with a filter). A filter that keeps more than its share is counted exactly
-/// up to what the words match.
+/// independent, and never below `matches / ESTIMATE_FLOOR_DIVISOR`. A filter that leaves few
+/// of a common word's items (a common name in a small country) is then counted exactly in
+/// the first walk; from the words' count alone, the sample came out thin and the whole walk
+/// ran a second time (the HTTP p99 of one-word people queries with a filter).
 fn under_filters(
     searcher: &Searcher,
     f: &Fields,
     req: &Request,
     matches: u64,
 ) -> tantivy::Result<u64> {
-    let items = searcher
-        .doc_freq(&Term::from_field_text(f.kind, req.kind.code()))?
-        .max(1);
+    let items = searcher.doc_freq(&kind_term(f, req.kind))?.max(1);
     let mut expected = matches as f64;
-    for (dimension, value) in &req.filters {
-        let term = Term::from_field_text(f.filters, &filter_term(req.kind, dimension, value));
+    for term in filter_terms(f, req) {
         expected *= searcher.doc_freq(&term)? as f64 / items as f64;
     }
     let floor = matches / ESTIMATE_FLOOR_DIVISOR;
     Ok((expected.ceil() as u64).clamp(floor, matches))
+}
+
+/// The term every item of `kind` has.
+fn kind_term(f: &Fields, kind: Kind) -> Term {
+    Term::from_field_text(f.kind, kind.code())
+}
+
+/// The terms of the request's filter values.
+fn filter_terms<'a>(f: &'a Fields, req: &'a Request) -> impl Iterator<Item = Term> + 'a {
+    req.filters.iter().map(|(dimension, value)| {
+        Term::from_field_text(f.filters, &filter_term(req.kind, dimension, value))
+    })
 }
 
 /// For a query of one word, the whole word's own query (with the filters): block-max WAND

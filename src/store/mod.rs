@@ -403,13 +403,9 @@ pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, AppError> {
     serde_json::to_vec(value).map_err(AppError::internal)
 }
 
-/// Reads a value written by `encode` into a type that borrows its strings from `bytes`
-/// (reading many records without copying what is only looked at).
-pub fn decode_borrowed<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, AppError> {
-    serde_json::from_slice(bytes).map_err(AppError::internal)
-}
-
-pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+/// Reads a value written by `encode`. `T` may borrow its strings from `bytes` (a search
+/// rebuild reads every member without copying what it only looks at).
+pub fn decode<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, AppError> {
     serde_json::from_slice(bytes).map_err(AppError::internal)
 }
 
