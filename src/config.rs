@@ -91,6 +91,16 @@ pub struct GroupsConfig {
     pub title_chars: usize,
     pub description_chars: usize,
     pub message_chars: usize,
+    pub subjects_max: usize,
+    pub languages_max: usize,
+    pub mentions_per_message: usize,
+    pub messages_per_window: u32,
+    pub message_window_secs: u64,
+    pub unread_count_max: usize,
+    pub invitations_per_window: u32,
+    pub invitation_window_secs: u64,
+    pub groups_per_window: u32,
+    pub group_window_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -263,7 +273,8 @@ impl Config {
         let a = &self.auth;
         let l = &self.limits;
         let v = &self.live;
-        let checks: [(bool, &str); 20] = [
+        let g = &self.groups;
+        let checks: [(bool, &str); 22] = [
             (
                 self.server.request_head_timeout_secs > 0,
                 "server.request_head_timeout_secs must be > 0 (0 would let slow clients hold connections)",
@@ -280,6 +291,23 @@ impl Config {
             (
                 l.contact_requests_per_window > 0 && l.contact_request_window_secs > 0,
                 "limits.contact_requests_per_window and contact_request_window_secs must be > 0",
+            ),
+            (
+                g.title_chars > 0
+                    && g.message_chars > 0
+                    && g.subjects_max > 0
+                    && g.languages_max > 0
+                    && g.unread_count_max > 0,
+                "groups.title_chars, message_chars, subjects_max, languages_max and unread_count_max must be > 0",
+            ),
+            (
+                g.messages_per_window > 0
+                    && g.message_window_secs > 0
+                    && g.invitations_per_window > 0
+                    && g.invitation_window_secs > 0
+                    && g.groups_per_window > 0
+                    && g.group_window_secs > 0,
+                "groups.messages_per_window, message_window_secs, invitations_per_window, invitation_window_secs, groups_per_window and group_window_secs must be > 0",
             ),
             (v.max_sockets > 0, "live.max_sockets must be > 0"),
             (

@@ -81,6 +81,21 @@ pub enum NotificationKind {
         by: UserId,
         name: String,
     },
+    /// `name` (member `by`) mentioned the member in message `message` of group `group`.
+    GroupMention {
+        group: GroupId,
+        title: String,
+        message: u64,
+        by: UserId,
+        name: String,
+    },
+    /// `name` (member `by`), an administrator of group `group`, invited the member to it.
+    GroupInvited {
+        group: GroupId,
+        title: String,
+        by: UserId,
+        name: String,
+    },
     /// The NSO of `country` validated the member as an eTwinner.
     Validated { country: String, by: UserId },
     /// The NSO of `country` withdrew the member's validation.
@@ -148,6 +163,26 @@ pub enum TopicEventBody {
     PresenceChanged { user: UserId, online: bool },
     /// A new group message.
     Message { message: GroupMessage },
+    /// A message was edited or deleted: the message as it is now (`deleted` set, text gone).
+    MessageUpdated { message: GroupMessage },
+    /// Someone joined, left or was removed, or became or stopped being an administrator.
+    MemberChanged { user: UserId, change: MemberChange },
+    /// An administrator changed the group's title, description, subjects, languages,
+    /// policy or picture.
+    GroupUpdated { group: super::group::GroupSummary },
+}
+
+/// What happened to a member of a group (`TopicEventBody::MemberChanged`).
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberChange {
+    Joined,
+    Left,
+    Removed,
+    /// Appointed administrator.
+    Admin,
+    /// No longer an administrator.
+    Member,
 }
 
 /// A message posted in a group's chat.
@@ -156,11 +191,27 @@ pub struct GroupMessage {
     pub id: u64,
     pub group: GroupId,
     pub author: UserId,
+    /// The author's display name when the message was sent.
+    #[serde(default)]
+    pub author_name: String,
+    /// Empty once the message is deleted.
     pub text: String,
     /// The sender's id for this send, so a retried send is recognised.
     pub client_id: String,
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
+    /// Members the author mentioned (`@name` in the text); each was notified.
+    #[serde(default)]
+    pub mentions: Vec<UserId>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub edited_at: Option<OffsetDateTime>,
+    /// Deleted by its author or an administrator: it keeps its place, without its text.
+    #[serde(default)]
+    pub deleted: bool,
+    /// Grows with every change (send, edit, delete): `GET /api/groups/{id}/changes` lists the
+    /// messages changed after a `rev`, which is how a client catches up after a disconnect.
+    #[serde(default)]
+    pub rev: u64,
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::auth::Member;
 use super::run;
 use crate::domain::catalog::{self, MemberType};
+use crate::domain::group::JoinPolicy;
 use crate::error::{AppError, ErrorBody};
 use crate::search::query::{Kind, Request, Results};
 use crate::service::Core;
@@ -26,9 +27,9 @@ pub struct SearchQuery {
     pub q: Option<String>,
     /// People, postings: an eTwinning country code (a posting's is its school's).
     pub country: Option<String>,
-    /// People, postings: a language code.
+    /// People, postings, groups: a language code.
     pub language: Option<String>,
-    /// People, postings: a subject code.
+    /// People, postings, groups: a subject code.
     pub subject: Option<String>,
     /// People: a member type.
     pub member_type: Option<String>,
@@ -42,6 +43,8 @@ pub struct SearchQuery {
     pub competence: Option<String>,
     /// Postings: a topic code.
     pub topic: Option<String>,
+    /// Groups: who may join, `all`, `etwinners` or `invited`.
+    pub policy: Option<String>,
     /// Results per page (default and maximum in config.toml).
     pub limit: Option<usize>,
     /// The `next` cursor of the previous page.
@@ -87,7 +90,7 @@ fn request(core: &Core, q: SearchQuery) -> Result<Request, AppError> {
         )));
     }
     let kind = q.kind.unwrap_or(Kind::People);
-    let given: [Filter; 9] = [
+    let given: [Filter; 10] = [
         ("country", q.country, catalog::is_country),
         ("language", q.language, catalog::is_language),
         ("subject", q.subject, catalog::is_subject),
@@ -99,6 +102,9 @@ fn request(core: &Core, q: SearchQuery) -> Result<Request, AppError> {
         ("age", q.age, catalog::is_pupil_age),
         ("competence", q.competence, catalog::is_key_competence),
         ("topic", q.topic, catalog::is_topic),
+        ("policy", q.policy, |v| {
+            JoinPolicy::ALL.iter().any(|p| p.code() == v)
+        }),
     ];
     let mut filters = Vec::new();
     for (dimension, value, known) in given {

@@ -58,6 +58,22 @@ pub enum ClientFrame {
         id: String,
         topic: Topic,
         text: String,
+        /// Members mentioned in the text; each is notified.
+        #[serde(default)]
+        mentions: Vec<UserId>,
+    },
+    /// Edit one's own message in a group.
+    Edit {
+        id: String,
+        topic: Topic,
+        message: u64,
+        text: String,
+    },
+    /// Delete a message in a group (one's own, or any as an administrator).
+    Delete {
+        id: String,
+        topic: Topic,
+        message: u64,
     },
     Ping {
         id: String,
@@ -73,6 +89,8 @@ impl ClientFrame {
             | ClientFrame::Unsubscribe { id, .. }
             | ClientFrame::Typing { id, .. }
             | ClientFrame::Send { id, .. }
+            | ClientFrame::Edit { id, .. }
+            | ClientFrame::Delete { id, .. }
             | ClientFrame::Ping { id } => id,
         }
     }

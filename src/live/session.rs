@@ -19,11 +19,14 @@ use super::protocol::{self, close, ClientFrame, Envelope};
 use super::registry::{self, Registry};
 use super::room;
 use super::{Push, SessionId};
+use crate::domain::event::GroupMessage;
 use crate::domain::event::Topic;
 use crate::error::AppError;
+use crate::ids::GroupId;
 use crate::ids::UserId;
 use crate::live::bus::BusMessage;
 use crate::service::events::{self, Replay};
+use crate::service::groups::chat::{self, EditMessage};
 use crate::service::groups::{self, NewMessage};
 use crate::service::{accounts, Core};
 
@@ -422,7 +425,34 @@ impl WsSession {
                     .publish(vec![BusMessage::Topic(topic, typing)]);
                 self.answer(ctx, &id, protocol::result(&id, json!({"topic": topic})));
             }
-            ClientFrame::Send { topic, text, .. } => self.send_message(ctx, user, topic, text, id),
+            ClientFrame::Send {
+                topic,
+                text,
+                mentions,
+                ..
+            } => {
+                let input = NewMessage {
+                    client_id: id.clone(),
+                    text,
+                    mentions,
+                };
+                self.chat(ctx, topic, id, move |core, group| {
+                    chat::post(core, user, group, input)
+                })
+            }
+            ClientFrame::Edit {
+                topic,
+                message,
+                text,
+                ..
+            } => self.chat(ctx, topic, id, move |core, group| {
+                chat::edit(core, user, group, message, EditMessage { text })
+            }),
+            ClientFrame::Delete { topic, message, .. } => {
+                self.chat(ctx, topic, id, move |core, group| {
+                    chat::delete(core, user, group, message)
+                })
+            }
         }
     }
 
@@ -461,24 +491,21 @@ impl WsSession {
         }));
     }
 
-    fn send_message(
+    /// Runs a chat action (send, edit, delete) on the blocking pool and answers with the
+    /// message as stored; the service checks membership and fans the change out.
+    fn chat(
         &mut self,
         ctx: &mut Ctx,
-        user: UserId,
         topic: Topic,
-        text: String,
         id: String,
+        action: impl FnOnce(&Core, GroupId) -> Result<GroupMessage, AppError> + Send + 'static,
     ) {
         let Topic::Group(group) = topic else {
             let e = AppError::Validation("messages can only be sent to groups".into());
             return self.answer_error(ctx, &id, &e);
         };
         let core = self.core.clone();
-        let input = NewMessage {
-            client_id: id.clone(),
-            text,
-        };
-        let work = web::block(move || groups::post(&core, user, group, input));
+        let work = web::block(move || action(&core, group));
         ctx.spawn(work.into_actor(self).map(move |res, act, ctx| {
             match res.map_err(AppError::internal).and_then(|r| r) {
                 Ok(message) => {

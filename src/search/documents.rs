@@ -12,12 +12,12 @@ use super::facets;
 use super::query::Kind;
 use super::schema::Fields;
 use crate::domain::catalog::MemberType;
+use crate::domain::group::Group;
 use crate::domain::posting::{iso_date, Posting};
 use crate::domain::school::School;
 use crate::domain::user::picture_url;
 use crate::error::AppError;
 use crate::ids::{GroupId, PostingId, UserId};
-use crate::service::groups::Group;
 use crate::store::{Store, Tree};
 
 /// An item the index holds, named by kind and id.
@@ -108,7 +108,12 @@ struct AuthorRef<'a> {
 }
 
 #[derive(Serialize)]
-struct GroupCard {
+struct GroupCard<'a> {
+    policy: &'static str,
+    member_count: u64,
+    subjects: &'a [String],
+    languages: &'a [String],
+    picture_url: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     created_at: time::OffsetDateTime,
 }
@@ -376,12 +381,23 @@ pub fn posting_doc(
     Ok(doc)
 }
 
-/// A group: title and description. Join policies (and with them who may find a group)
-/// arrive with the groups issue; today every group is open.
+/// A group: its about (title and description), filterable by policy, language and
+/// subject. Every group is found, invitation-only ones too (their about is public, R9 lets
+/// members ask for an invitation); the chat is never indexed, so nothing said in a group
+/// can surface in a search or its snippets.
 pub fn group(f: &Fields, g: &Group) -> TantivyDocument {
     let mut doc = base(f, g.id.0, Kind::Groups, &g.title, &g.description);
-    Filters::new(&mut doc, f, Kind::Groups).finish();
+    let mut filters = Filters::new(&mut doc, f, Kind::Groups);
+    filters.one("policy", g.policy.code());
+    filters.all("language", &g.languages);
+    filters.all("subject", &g.subjects);
+    filters.finish();
     let card = GroupCard {
+        policy: g.policy.code(),
+        member_count: g.member_count,
+        subjects: &g.subjects,
+        languages: &g.languages,
+        picture_url: g.picture_url(),
         created_at: g.created_at,
     };
     add_card(&mut doc, f, &card);

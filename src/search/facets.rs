@@ -61,6 +61,12 @@ fn competences() -> Vec<&'static str> {
 fn topics() -> Vec<&'static str> {
     codes(catalog::TOPICS)
 }
+fn policies() -> Vec<&'static str> {
+    crate::domain::group::JoinPolicy::ALL
+        .iter()
+        .map(|p| p.code())
+        .collect()
+}
 
 const fn dim(
     name: &'static str,
@@ -97,12 +103,20 @@ static POSTINGS: [Dimension; 7] = [
     dim("topic", 2, 29, topics),
 ];
 
+/// Groups: policy (3) | languages (37) | subjects (29).
+static GROUPS: [Dimension; 3] = [
+    dim("policy", 0, 0, policies),
+    dim("language", 1, 0, languages),
+    dim("subject", 2, 0, subjects),
+];
+
 /// The filter dimensions of a kind, in the order the API lists them.
 pub fn dimensions(kind: Kind) -> &'static [Dimension] {
     match kind {
         Kind::People => &PEOPLE,
         Kind::Postings => &POSTINGS,
-        Kind::Projects | Kind::Groups => &[],
+        Kind::Groups => &GROUPS,
+        Kind::Projects => &[],
     }
 }
 
@@ -111,9 +125,9 @@ pub fn dimensions(kind: Kind) -> &'static [Dimension] {
 /// tenth of a rebuild's document building (measured).
 pub fn bit_of(kind: Kind, dimension: &str, value: &str) -> Option<(usize, u32)> {
     type Table = HashMap<(&'static str, &'static str), (usize, u32)>;
-    static TABLES: OnceLock<[Table; 2]> = OnceLock::new();
+    static TABLES: OnceLock<[Table; 3]> = OnceLock::new();
     let tables = TABLES.get_or_init(|| {
-        [Kind::People, Kind::Postings].map(|kind| {
+        [Kind::People, Kind::Postings, Kind::Groups].map(|kind| {
             let mut table = Table::new();
             for d in dimensions(kind) {
                 for (i, v) in (d.values)().into_iter().enumerate() {
@@ -126,7 +140,8 @@ pub fn bit_of(kind: Kind, dimension: &str, value: &str) -> Option<(usize, u32)> 
     let table = match kind {
         Kind::People => &tables[0],
         Kind::Postings => &tables[1],
-        Kind::Projects | Kind::Groups => return None,
+        Kind::Groups => &tables[2],
+        Kind::Projects => return None,
     };
     table.get(&(dimension, value)).copied()
 }
@@ -630,7 +645,7 @@ mod tests {
 
     #[test]
     fn every_value_has_a_bit_and_nothing_else_does() {
-        for kind in [Kind::People, Kind::Postings] {
+        for kind in [Kind::People, Kind::Postings, Kind::Groups] {
             for d in dimensions(kind) {
                 for v in (d.values)() {
                     assert!(bit_of(kind, d.name, v).is_some(), "{} {v}", d.name);
@@ -639,6 +654,7 @@ mod tests {
             }
         }
         assert_eq!(bit_of(Kind::Groups, "country", "FR"), None);
+        assert_eq!(bit_of(Kind::Groups, "policy", "invited"), Some((0, 2)));
         assert_eq!(bit_of(Kind::People, "topic", "climate"), None);
     }
 

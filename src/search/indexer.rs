@@ -11,9 +11,9 @@ use tantivy::{IndexWriter, Term};
 use super::documents::{self, DocRef};
 use super::Search;
 use crate::config::SearchConfig;
+use crate::domain::group::Group;
 use crate::domain::posting::Posting;
 use crate::error::AppError;
-use crate::service::groups::Group;
 use crate::store::{Store, Tree};
 use time::OffsetDateTime;
 

@@ -16,7 +16,7 @@ use tantivy::Index;
 
 /// Bumped whenever the schema or the analysis changes: an index of another version is
 /// rebuilt from the store at start.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// How many u64 filter masks each document carries (see `facets`).
 pub const MASK_COLUMNS: usize = 3;

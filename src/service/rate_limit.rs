@@ -111,6 +111,12 @@ pub struct RateLimits {
     pub comments: WindowCounter,
     /// Searches per member (`[search]`).
     pub searches: WindowCounter,
+    /// Group chat messages sent or edited per member (`[groups]`).
+    pub group_messages: WindowCounter,
+    /// Group invitations per administrator (`[groups]`).
+    pub group_invitations: WindowCounter,
+    /// Groups created per member (`[groups]`).
+    pub groups_created: WindowCounter,
 }
 
 impl RateLimits {
@@ -163,6 +169,21 @@ impl RateLimits {
             searches: WindowCounter::new(
                 config.search.searches_per_window,
                 config.search.search_window_secs,
+                max,
+            ),
+            group_messages: WindowCounter::new(
+                config.groups.messages_per_window,
+                config.groups.message_window_secs,
+                max,
+            ),
+            group_invitations: WindowCounter::new(
+                config.groups.invitations_per_window,
+                config.groups.invitation_window_secs,
+                max,
+            ),
+            groups_created: WindowCounter::new(
+                config.groups.groups_per_window,
+                config.groups.group_window_secs,
                 max,
             ),
         }

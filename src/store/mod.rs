@@ -58,7 +58,7 @@ pub enum Tree {
     UseridUnreadcount,
     /// group id → `Group`.
     GroupidGroup,
-    /// group id ++ user id → joined-at time. The group's members.
+    /// group id ++ user id → `Membership` (joined at, administrator). The group's members.
     GroupidUserid,
     /// user id ++ group id → (). The member's groups.
     UseridGroupid,
@@ -66,6 +66,23 @@ pub enum Tree {
     GroupidMessage,
     /// group id ++ user id ++ client id → message id. Makes a retried send return the first.
     GroupidClientid,
+    /// group id ++ revision → message id: each message under its latest change (send, edit,
+    /// delete), so a client catches up with one ordered scan.
+    GroupidRevMessageid,
+    /// group id ++ user id → the last message id the member has read (8 bytes).
+    GroupidUseridLastread,
+    /// group id ++ user id → `Invitation`: invitations waiting for their invitee.
+    GroupidInviteduserid,
+    /// user id ++ group id → (): the member's waiting invitations.
+    UseridInvitinggroupid,
+    /// group id ++ user id → removal time: members an administrator removed (they need a new
+    /// invitation to come back).
+    GroupidRemoveduserid,
+    /// group id → picture bytes (content type on the group record).
+    GroupidPicture,
+    /// user id → `CodeOfConductAcceptance`: the last version of the groups' Code of Conduct
+    /// the member accepted, and when.
+    UseridCodeofconduct,
     /// user id ++ contact's user id → `ContactTie`. Stored under both members (R2: mutual).
     UseridContactid,
     /// sender id ++ recipient id → `ContactRequest`: the requests a member sent.
@@ -105,7 +122,7 @@ pub enum Tree {
 }
 
 impl Tree {
-    pub const ALL: [Tree; 38] = [
+    pub const ALL: [Tree; 45] = [
         Tree::Meta,
         Tree::UseridUser,
         Tree::EmailUserid,
@@ -128,6 +145,13 @@ impl Tree {
         Tree::UseridGroupid,
         Tree::GroupidMessage,
         Tree::GroupidClientid,
+        Tree::GroupidRevMessageid,
+        Tree::GroupidUseridLastread,
+        Tree::GroupidInviteduserid,
+        Tree::UseridInvitinggroupid,
+        Tree::GroupidRemoveduserid,
+        Tree::GroupidPicture,
+        Tree::UseridCodeofconduct,
         Tree::UseridContactid,
         Tree::UseridRequestedid,
         Tree::UseridRequesterid,
@@ -170,6 +194,13 @@ impl Tree {
             Tree::UseridGroupid => "userid_groupid",
             Tree::GroupidMessage => "groupid_message",
             Tree::GroupidClientid => "groupid_clientid",
+            Tree::GroupidRevMessageid => "groupid_rev_messageid",
+            Tree::GroupidUseridLastread => "groupid_userid_lastread",
+            Tree::GroupidInviteduserid => "groupid_inviteduserid",
+            Tree::UseridInvitinggroupid => "userid_invitinggroupid",
+            Tree::GroupidRemoveduserid => "groupid_removeduserid",
+            Tree::GroupidPicture => "groupid_picture",
+            Tree::UseridCodeofconduct => "userid_codeofconduct",
             Tree::UseridContactid => "userid_contactid",
             Tree::UseridRequestedid => "userid_requestedid",
             Tree::UseridRequesterid => "userid_requesterid",
