@@ -655,10 +655,13 @@ async fn searching_is_rate_limited_per_member() {
 async fn groups_and_projects_are_searchable_kinds() {
     let server = common::start().await;
     let me = server.member("searcher@x.eu", "FR").await;
+    server.make_etwinner("searcher@x.eu");
     let (status, g) = me
         .post(
             "/api/groups",
-            serde_json::json!({"title": "Science teachers of Europe", "description": "Experiments together"}),
+            serde_json::json!({"title": "Science teachers of Europe", "description": "Experiments together",
+                "subjects": ["biology"], "languages": ["en"], "policy": "all",
+                "accept_code_of_conduct": twinhub::domain::code_of_conduct::VERSION}),
         )
         .await;
     assert!(status.is_success(), "{g}");

@@ -315,7 +315,7 @@ async fn only_members_listen_to_a_group_and_leaving_stops_its_messages_at_once()
     let server = server().await;
     let (owner, owner_id) = person(&server, "owner@x.eu").await;
     let (bob, bob_id) = person(&server, "bob@x.eu").await;
-    let group = create_group(&owner, "Climate").await;
+    let group = create_group(&server, "owner@x.eu", &owner, "Climate").await;
 
     let mut bob_ws = server.ws_token(&bob).await;
     for (id, topic, code) in [
@@ -434,7 +434,7 @@ async fn a_group_message_reaches_every_listening_member_once_and_typing_reaches_
     let (owner, owner_id) = person(&server, "owner@x.eu").await;
     let (bob, bob_id) = person(&server, "bob@x.eu").await;
     let (cleo, _) = person(&server, "cleo@x.eu").await;
-    let group = create_group(&owner, "Climate").await;
+    let group = create_group(&server, "owner@x.eu", &owner, "Climate").await;
     join_group(&bob, group).await;
     join_group(&cleo, group).await;
 
@@ -521,7 +521,7 @@ async fn a_repeated_send_id_posts_once_and_gets_the_first_answer_again() {
     let server = server().await;
     let (owner, _) = person(&server, "owner@x.eu").await;
     let (bob, _) = person(&server, "bob@x.eu").await;
-    let group = create_group(&owner, "Climate").await;
+    let group = create_group(&server, "owner@x.eu", &owner, "Climate").await;
     join_group(&bob, group).await;
     let mut listener = server.ws_token(&bob).await;
     subscribe(&mut listener, "s", group).await;
@@ -620,8 +620,8 @@ async fn the_registry_stays_consistent_through_churn_and_empties_when_all_socket
     let (ann, _) = person(&server, "ann@x.eu").await;
     let (bob, _) = person(&server, "bob@x.eu").await;
     let (cleo, _) = person(&server, "cleo@x.eu").await;
-    let g1 = create_group(&ann, "One").await;
-    let g2 = create_group(&cleo, "Two").await;
+    let g1 = create_group(&server, "ann@x.eu", &ann, "One").await;
+    let g2 = create_group(&server, "cleo@x.eu", &cleo, "Two").await;
     join_group(&bob, g1).await;
 
     let mut ann1 = server.ws_token(&ann).await;

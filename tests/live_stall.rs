@@ -91,6 +91,8 @@ async fn two_members(
         c.live.outbound_queue = 4;
         c.live.stall_timeout_secs = stall_timeout_secs;
         c.groups.message_chars = message_bytes;
+        // The test floods the group on purpose.
+        c.groups.messages_per_window = 100_000;
         c.limits.json_body_bytes = message_bytes + 1000;
         c.store.durability = twinhub::config::Durability::Flush;
     })
@@ -100,7 +102,10 @@ async fn two_members(
     anon.register("bob@x.eu", "FR").await;
     let ann = anon.login_token("ann@x.eu", common::PASSWORD).await;
     let bob = anon.login_token("bob@x.eu", common::PASSWORD).await;
-    let (_, group) = ann.post("/api/groups", json!({"title": "Big data"})).await;
+    server.make_etwinner("ann@x.eu");
+    let body = json!({"title": "Big data", "subjects": ["ict"], "languages": ["en"],
+        "policy": "all", "accept_code_of_conduct": twinhub::domain::code_of_conduct::VERSION});
+    let (_, group) = ann.post("/api/groups", body).await;
     let gid = group["id"].as_u64().unwrap();
     bob.post(&format!("/api/groups/{gid}/members"), json!({}))
         .await;

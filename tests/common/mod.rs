@@ -125,6 +125,27 @@ impl TestServer {
         nso::make_admin(&self.core, self.user_id(email)).unwrap();
     }
 
+    /// Makes a member a validated eTwinner directly in the store, for tests about something
+    /// else than validation (creating groups takes one).
+    pub fn make_etwinner(&self, email: &str) {
+        let mut user = accounts::user_by_email(&self.core, email)
+            .unwrap()
+            .expect("registered");
+        if user.validation.is_some() {
+            return;
+        }
+        user.validation = Some(twinhub::domain::user::Validation {
+            by: user.id,
+            at: time::OffsetDateTime::now_utc(),
+        });
+        self.core
+            .store
+            .transact(&[twinhub::store::Tree::UseridUser], |tx| {
+                tx.put_json(twinhub::store::Tree::UseridUser, &user.id.key(), &user)
+            })
+            .unwrap();
+    }
+
     pub async fn stop(self) {
         self.handle.stop(true).await;
     }

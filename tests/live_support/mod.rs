@@ -71,8 +71,29 @@ pub async fn notify_times(nso: &Client, member: u64, n: usize) {
     }
 }
 
-pub async fn create_group(owner: &Client, title: &str) -> u64 {
-    let (s, body) = owner.post("/api/groups", json!({"title": title})).await;
+/// What creating a group takes besides its title: subjects, languages, a policy and the
+/// accepted Code of Conduct.
+pub fn group_body(title: &str, policy: &str) -> Value {
+    json!({
+        "title": title,
+        "description": "",
+        "subjects": ["biology"],
+        "languages": ["en"],
+        "policy": policy,
+        "accept_code_of_conduct": twinhub::domain::code_of_conduct::VERSION,
+    })
+}
+
+/// Creates an open group; its owner (`owner_email`'s account) is made an eTwinner first,
+/// since only eTwinners create groups.
+pub async fn create_group(
+    server: &TestServer,
+    owner_email: &str,
+    owner: &Client,
+    title: &str,
+) -> u64 {
+    server.make_etwinner(owner_email);
+    let (s, body) = owner.post("/api/groups", group_body(title, "all")).await;
     assert_eq!(s, StatusCode::CREATED, "{body}");
     body["id"].as_u64().expect("group id")
 }
@@ -81,7 +102,8 @@ pub async fn join_group(member: &Client, group: u64) {
     let (s, body) = member
         .post(&format!("/api/groups/{group}/members"), json!({}))
         .await;
-    assert_eq!(s, StatusCode::NO_CONTENT, "join: {body}");
+    assert_eq!(s, StatusCode::OK, "join: {body}");
+    assert_eq!(body["me"]["member"], true, "{body}");
 }
 
 pub async fn group_messages(member: &Client, group: u64) -> Vec<Value> {
