@@ -86,7 +86,9 @@ pub struct LiveConfig {
     pub events_kept_per_user: u64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// Groups' limits (`[groups]`). Public (`GET /api/ui`): the browser UI shows them as form
+/// hints.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct GroupsConfig {
     pub title_chars: usize,
     pub description_chars: usize,

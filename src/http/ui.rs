@@ -29,7 +29,7 @@ use utoipa::ToSchema;
 
 use super::accounts::MeResponse;
 use super::auth::Member;
-use crate::config::Limits;
+use crate::config::{GroupsConfig, Limits};
 use crate::domain::user::OwnProfile;
 use crate::error::AppError;
 use crate::service::Core;
@@ -165,6 +165,8 @@ pub struct UiStart {
     pub languages: Vec<UiLanguage>,
     /// Size limits from config.toml, for form hints.
     pub limits: Limits,
+    /// Groups' limits from config.toml (`[groups]`), for form hints.
+    pub groups: GroupsConfig,
     /// The caller's session when the request carries a valid one (as from `GET /api/me`),
     /// else null: a visitor's page does not start with a 401.
     pub session: Option<MeResponse>,
@@ -182,6 +184,7 @@ pub async fn start(
     HttpResponse::Ok().json(UiStart {
         languages: languages.0.clone(),
         limits: core.config.limits.clone(),
+        groups: core.config.groups.clone(),
         session: member.map(|Member(who)| MeResponse {
             user: OwnProfile::from(&who.user),
             csrf_token: who.session.csrf,

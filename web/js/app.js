@@ -278,7 +278,7 @@ async function boot() {
   let started = false;
   try {
     const ui = await api.get("/api/ui");
-    state.limits = ui.limits;
+    state.limits = { ...ui.limits, groups: ui.groups };
     if (ui.session) setMe(ui.session);
     await i18n.init(ui.languages);
     started = true;

@@ -1,6 +1,8 @@
 // The tab's one WebSocket (protocol: docs/protocol.md). It reconnects with exponential
 // backoff and jitter, and resumes from the last user event it saw, so nothing is missed or
 // applied twice; when the server cannot replay (resync) the app reloads over HTTP.
+// Pages may also send requests and await their answer (`request`), and listen to topics
+// (`subscribe`): the topics listened to are subscribed again after every reconnection.
 
 const MIN_DELAY_MS = 500;
 const MAX_DELAY_MS = 30000;
@@ -10,6 +12,22 @@ const MAX_DELAY_MS = 30000;
  */
 const PING_EVERY_MS = 25000;
 const PING_TIMEOUT_MS = 10000;
+
+/** The tab's connection (the last one made), for pages: see `liveConnection()`. */
+let current = null;
+
+/** The tab's live connection, or null before the app made one. */
+export function liveConnection() {
+  return current;
+}
+
+/** A refused or unanswered request: `code` is the server's error code, or "network". */
+export class LiveError extends Error {
+  constructor(code, message) {
+    super(message || code);
+    this.code = code;
+  }
+}
 
 export class Live {
   /**
@@ -26,6 +44,15 @@ export class Live {
     this.stopped = true;
     this.wasLive = false;
     this.onOnline = () => this.reconnectNow();
+    /** Requests sent and not answered yet: frame id → { resolve, reject }. */
+    this.pending = new Map();
+    /** Topics listened to: topic → Set of listeners { onEvent, onSubscribed, onUnsubscribed, onError }. */
+    this.topics = new Map();
+    /** Topics the current socket is subscribed to. */
+    this.subscribed = new Set();
+    /** True once the current socket is resumed (requests may be sent). */
+    this.ready = false;
+    current = this;
   }
 
   start() {
@@ -42,6 +69,7 @@ export class Live {
     this.stopWatchdog();
     if (this.socket) this.socket.close(1000, "bye");
     this.socket = null;
+    this.dropRequests();
     this.lastSeq = null;
     this.wasLive = false;
     this.attempt = 0;
@@ -62,6 +90,7 @@ export class Live {
       if (this.socket !== socket) return;
       this.socket = null;
       this.stopWatchdog();
+      this.dropRequests();
       if (this.stopped) return;
       if (e.code === 1008) this.handlers.onSessionEnded?.();
       this.scheduleReconnect();
@@ -97,6 +126,7 @@ export class Live {
     if (this.socket !== socket) return;
     this.socket = null;
     this.stopWatchdog();
+    this.dropRequests();
     socket.onclose = null;
     socket.onmessage = null;
     socket.close(4001, "no answer to ping");
@@ -109,9 +139,85 @@ export class Live {
   }
 
   send(frame) {
-    const id = `c${this.nextId++}`;
-    this.socket?.send(JSON.stringify({ v: 1, id, ...frame }));
+    const id = frame.id ?? `c${this.nextId++}`;
+    this.socket?.send(JSON.stringify({ v: 1, ...frame, id }));
     return id;
+  }
+
+  /** The socket is gone: every request waiting for an answer fails with "network". */
+  dropRequests() {
+    this.ready = false;
+    this.subscribed.clear();
+    const waiting = [...this.pending.values()];
+    this.pending.clear();
+    for (const { reject } of waiting) reject(new LiveError("network", "the connection was lost"));
+  }
+
+  /**
+   * Sends a request frame (`{type, …}`) and resolves with its `result` data, or rejects with a
+   * LiveError: the server's `error`, or "network" when the connection is not up or is lost
+   * before the answer (the caller may send it again, with the same `id`, once it is back).
+   * `id`: the frame's id (e.g. a message's client id, which makes a repeat harmless).
+   */
+  request(frame, id) {
+    return new Promise((resolve, reject) => {
+      const socket = this.socket;
+      if (!this.ready || !socket || socket.readyState !== WebSocket.OPEN) {
+        reject(new LiveError("network", "not connected"));
+        return;
+      }
+      const frameId = id ?? `c${this.nextId++}`;
+      this.pending.get(frameId)?.reject(new LiveError("network", "sent again"));
+      this.pending.set(frameId, { resolve, reject });
+      socket.send(JSON.stringify({ v: 1, ...frame, id: frameId }));
+    });
+  }
+
+  /**
+   * Listens to a topic (e.g. "group:12"). `listener`: { onEvent(event), onSubscribed() after
+   * each (re)subscription (catch up over HTTP then), onUnsubscribed(reason) when the server
+   * ends it (membership ended), onError(err) when the subscription is refused }. Returns the
+   * function that stops listening.
+   */
+  subscribe(topic, listener) {
+    let listeners = this.topics.get(topic);
+    const first = !listeners;
+    if (first) {
+      listeners = new Set();
+      this.topics.set(topic, listeners);
+    }
+    listeners.add(listener);
+    if (first) {
+      if (this.ready) this.subscribeTopic(topic);
+    } else if (this.subscribed.has(topic)) {
+      setTimeout(() => listener.onSubscribed?.(), 0);
+    }
+    return () => {
+      const set = this.topics.get(topic);
+      if (!set || !set.delete(listener) || set.size > 0) return;
+      this.topics.delete(topic);
+      if (this.subscribed.delete(topic)) this.request({ type: "unsubscribe", topic }).catch(() => {});
+    };
+  }
+
+  subscribeTopic(topic) {
+    this.request({ type: "subscribe", topic }).then(
+      () => {
+        const listeners = this.topics.get(topic);
+        if (!listeners) {
+          this.request({ type: "unsubscribe", topic }).catch(() => {}); // left meanwhile
+          return;
+        }
+        this.subscribed.add(topic);
+        for (const l of [...listeners]) l.onSubscribed?.();
+      },
+      (err) => {
+        if (err.code === "network") return; // subscribed again on the next connection
+        const listeners = this.topics.get(topic);
+        this.topics.delete(topic);
+        for (const l of [...(listeners ?? [])]) l.onError?.(err);
+      },
+    );
   }
 
   receive(text) {
@@ -145,15 +251,36 @@ export class Live {
           this.wasLive = true;
           this.status("live");
           this.startWatchdog();
+          this.ready = true;
           this.handlers.onReady?.();
+          for (const topic of this.topics.keys()) this.subscribeTopic(topic);
         } else if (frame.id === this.pingId) {
           clearTimeout(this.pongTimer);
+        } else if (this.pending.has(frame.id)) {
+          const { resolve } = this.pending.get(frame.id);
+          this.pending.delete(frame.id);
+          resolve(frame.data);
         }
         break;
       case "error":
         // The resume was refused (e.g. rate limited): start over on a new socket, later.
         if (frame.id === this.resumeId) this.socket?.close(4000, "resume refused");
+        else if (this.pending.has(frame.id)) {
+          const { reject } = this.pending.get(frame.id);
+          this.pending.delete(frame.id);
+          reject(new LiveError(frame.code || "internal", frame.message));
+        }
         break;
+      case "topic":
+        for (const l of [...(this.topics.get(frame.topic) ?? [])]) l.onEvent?.(frame.event);
+        break;
+      case "unsubscribed": {
+        const listeners = this.topics.get(frame.topic);
+        this.topics.delete(frame.topic);
+        this.subscribed.delete(frame.topic);
+        for (const l of [...(listeners ?? [])]) l.onUnsubscribed?.(frame.reason);
+        break;
+      }
       default:
         break;
     }

@@ -14,6 +14,8 @@ import { contactsPage } from "./pages/contacts.js";
 import { inboxPage, sentPage, newMessagePage, messagePage } from "./pages/mailbox.js";
 import { peopleTab, projectsTab, partnersTab } from "./pages/networking.js";
 import { postingPage, newPostingPage, editPostingPage } from "./pages/postings.js";
+import { groupsPage, newGroupPage, editGroupPage } from "./pages/groups.js";
+import { groupPage } from "./pages/group-page.js";
 
 function placeholder(key) {
   return async () => ({
@@ -54,7 +56,11 @@ export const routes = [
   { path: "/postings/new", page: newPostingPage, auth: true },
   { path: "/postings/:id", page: postingPage, auth: true },
   { path: "/postings/:id/edit", page: editPostingPage, auth: true },
-  { path: "/groups", page: placeholder("nav.groups"), auth: true },
+  { path: "/groups", page: groupsPage, auth: true },
+  // The fixed path before /groups/:id.
+  { path: "/groups/new", page: newGroupPage, auth: true },
+  { path: "/groups/:id", page: groupPage, auth: true },
+  { path: "/groups/:id/edit", page: editGroupPage, auth: true },
   { path: "/projects", page: placeholder("nav.projects"), auth: true },
   { path: "/not-found", page: notFoundPage },
 ];

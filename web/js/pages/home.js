@@ -117,7 +117,7 @@ export async function homePage() {
       area("#/contacts", "nav.contacts", "home.area_contacts"),
       area("#/mailbox", "nav.mailbox", "home.area_mailbox"),
       area("#/networking", "nav.networking", "home.area_networking"),
-      area("#/groups", "nav.groups", "home.area_groups", true),
+      area("#/groups", "nav.groups", "home.area_groups"),
       area("#/projects", "nav.projects", "home.area_projects", true),
     ),
   );

@@ -121,9 +121,15 @@ function emptyText(kind, searching) {
 /**
  * A search of one kind: the labelled box, the filters, the count, the results and "Show
  * more". `initial` holds the query and filters read from the address; `onChange(params)` is
- * told each search's parameters (to keep the address in step).
+ * told each search's parameters (to keep the address in step). Other areas (groups) give
+ * their own `row(item)` and `texts` ({label, hint, count} keys, empty(searching) text).
  */
-function searchPanel({ kind, filters, names, initial, onChange }) {
+export function searchPanel({ kind, filters, names, initial, onChange, row, texts = {} }) {
+  const drawRow = row ?? ((item) => rowOf(kind, item, names));
+  const labelKey = texts.label ?? SEARCH_LABEL[kind];
+  const hintKey = texts.hint ?? SEARCH_HINT[kind];
+  const countKey = texts.count ?? COUNT_KEY[kind];
+  const emptyOf = texts.empty ?? ((searching) => emptyText(kind, searching));
   const base = `search-${kind}`;
   const input = h("input", {
     type: "search",
@@ -192,7 +198,7 @@ function searchPanel({ kind, filters, names, initial, onChange }) {
     {
       class: "search-panel",
       role: "search",
-      "aria-label": t(SEARCH_LABEL[kind]),
+      "aria-label": t(labelKey),
       onsubmit: (e) => {
         e.preventDefault();
         run();
@@ -201,9 +207,9 @@ function searchPanel({ kind, filters, names, initial, onChange }) {
     h(
       "div",
       { class: "field" },
-      h("label", { for: input.id }, t(SEARCH_LABEL[kind])),
+      h("label", { for: input.id }, t(labelKey)),
       h("div", { class: "search-row" }, input, submit),
-      h("p", { class: "hint", id: `${base}-hint` }, t(SEARCH_HINT[kind])),
+      h("p", { class: "hint", id: `${base}-hint` }, t(hintKey)),
     ),
     filters.length ? filterBox : null,
   );
@@ -316,15 +322,15 @@ function searchPanel({ kind, filters, names, initial, onChange }) {
     for (const item of page.items) {
       if (shown.has(item.id)) continue;
       shown.add(item.id);
-      list.append(rowOf(kind, item, names));
+      list.append(drawRow(item));
     }
     next = page.next ?? null;
     more.hidden = !next;
     const total = page.total ?? shown.size;
-    status.textContent = t(COUNT_KEY[kind], { count: total });
+    status.textContent = t(countKey, { count: total });
     status.dataset.total = String(total);
     const searching = Boolean(p.q) || filters.some((spec) => p[spec.name]);
-    empty.textContent = emptyText(kind, searching);
+    empty.textContent = emptyOf(searching);
     empty.hidden = shown.size > 0;
   }
 

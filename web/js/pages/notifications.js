@@ -23,6 +23,10 @@ export function notificationText(n) {
       return t("notification.mail_received", { name: p.name ?? "", subject: p.subject ?? "" });
     case "posting_comment":
       return t("notification.posting_comment", { name: p.name ?? "", title: p.title ?? "" });
+    case "group_mention":
+      return t("notification.group_mention", { name: p.name ?? "", title: p.title ?? "" });
+    case "group_invited":
+      return t("notification.group_invited", { name: p.name ?? "", title: p.title ?? "" });
     case "validated":
       return t("notification.validated", { country: countryName(p.country) });
     case "validation_withdrawn":
@@ -47,6 +51,10 @@ export function notificationLink(n) {
       return id(p.message) ? `#/mailbox/${p.message}` : "#/mailbox";
     case "posting_comment":
       return id(p.posting) ? `#/postings/${p.posting}` : "#/networking/partners";
+    case "group_mention":
+      return id(p.group) ? `#/groups/${p.group}?tab=chat` : "#/groups";
+    case "group_invited":
+      return id(p.group) ? `#/groups/${p.group}` : "#/groups";
     default:
       return null;
   }
