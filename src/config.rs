@@ -103,6 +103,9 @@ pub struct GroupsConfig {
     pub invitation_window_secs: u64,
     pub groups_per_window: u32,
     pub group_window_secs: u64,
+    pub groups_per_member: u64,
+    pub joins_per_window: u32,
+    pub join_window_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -308,8 +311,11 @@ impl Config {
                     && g.invitations_per_window > 0
                     && g.invitation_window_secs > 0
                     && g.groups_per_window > 0
-                    && g.group_window_secs > 0,
-                "groups.messages_per_window, message_window_secs, invitations_per_window, invitation_window_secs, groups_per_window and group_window_secs must be > 0",
+                    && g.group_window_secs > 0
+                    && g.groups_per_member > 0
+                    && g.joins_per_window > 0
+                    && g.join_window_secs > 0,
+                "groups.messages_per_window, message_window_secs, invitations_per_window, invitation_window_secs, groups_per_window, group_window_secs, groups_per_member, joins_per_window and join_window_secs must be > 0",
             ),
             (v.max_sockets > 0, "live.max_sockets must be > 0"),
             (

@@ -557,6 +557,10 @@ async fn messages_have_a_size_limit_and_a_rate_limit() {
         3,
         "nothing half-written"
     );
+    // Deleting shares the allowance (a send-and-delete loop is not free).
+    let first = page["items"][0]["id"].as_u64().unwrap();
+    let del = delete(&ann, &format!("/api/groups/{g}/messages/{first}")).await;
+    assert_error(&del, StatusCode::TOO_MANY_REQUESTS, "rate_limited");
     server.stop().await;
 }
 

@@ -219,7 +219,10 @@ async fn the_ui_start_lists_catalogues_limits_and_the_session() {
     );
     assert_eq!(body["limits"]["password_min_chars"], 10);
     assert_eq!(body["limits"]["refusal_reason_chars"], 500);
-    assert_eq!(body["groups"]["message_chars"], 5000, "the groups' form hints");
+    assert_eq!(
+        body["groups"]["message_chars"], 5000,
+        "the groups' form hints"
+    );
     assert_eq!(body["session"], Value::Null, "a visitor has no session");
 
     // A browser session: the member's own profile and the CSRF token, as from /api/me.

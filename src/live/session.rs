@@ -485,8 +485,31 @@ impl WsSession {
                         listener: ctx.address().recipient(),
                     });
                     act.answer(ctx, &id, protocol::result(&id, json!({"topic": topic})));
+                    act.recheck_membership(ctx, user, topic, generation);
                 }
                 Err(e) => act.answer_error(ctx, &id, &e),
+            }
+        }));
+    }
+
+    /// Checks membership once more after the registry was asked to add this socket. A
+    /// removal that committed between the first check and the registration published its
+    /// `MembershipEnded` before the socket was in the room, so nothing would cut it: this
+    /// check sees that removal and drops the subscription. A removal that commits later
+    /// reaches the registry after the registration, which cuts the socket as usual.
+    fn recheck_membership(&mut self, ctx: &mut Ctx, user: UserId, topic: Topic, generation: u64) {
+        let core = self.core.clone();
+        let check = web::block(move || groups::may_listen(&core, user, topic));
+        ctx.spawn(check.into_actor(self).map(move |res, act, ctx| {
+            // Only a definite "no" ends it; a failed check leaves the first one standing.
+            let gone = matches!(res, Ok(Err(AppError::Forbidden(_) | AppError::NotFound(_))));
+            let current = act.topics.get(&topic).map(|s| s.generation) == Some(generation);
+            if gone && current && act.drop_topic(ctx, &topic) {
+                act.registry.do_send(registry::Unsubscribe {
+                    topic,
+                    session: act.id,
+                });
+                ctx.text(protocol::unsubscribed(topic, "membership_ended"));
             }
         }));
     }

@@ -117,6 +117,8 @@ pub struct RateLimits {
     pub group_invitations: WindowCounter,
     /// Groups created per member (`[groups]`).
     pub groups_created: WindowCounter,
+    /// Groups joined per member (`[groups]`).
+    pub group_joins: WindowCounter,
 }
 
 impl RateLimits {
@@ -184,6 +186,11 @@ impl RateLimits {
             groups_created: WindowCounter::new(
                 config.groups.groups_per_window,
                 config.groups.group_window_secs,
+                max,
+            ),
+            group_joins: WindowCounter::new(
+                config.groups.joins_per_window,
+                config.groups.join_window_secs,
                 max,
             ),
         }

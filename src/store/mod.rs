@@ -69,6 +69,11 @@ pub enum Tree {
     /// group id ++ revision → message id: each message under its latest change (send, edit,
     /// delete), so a client catches up with one ordered scan.
     GroupidRevMessageid,
+    /// group id → the group's last revision (8 bytes): revisions are numbered per group
+    /// without gaps, inside the writing transaction, so they follow commit order.
+    GroupidLastrev,
+    /// user id → how many groups the member belongs to (8 bytes), for `groups.groups_per_member`.
+    UseridGroupcount,
     /// group id ++ user id → the last message id the member has read (8 bytes).
     GroupidUseridLastread,
     /// group id ++ user id → `Invitation`: invitations waiting for their invitee.
@@ -122,7 +127,7 @@ pub enum Tree {
 }
 
 impl Tree {
-    pub const ALL: [Tree; 45] = [
+    pub const ALL: [Tree; 47] = [
         Tree::Meta,
         Tree::UseridUser,
         Tree::EmailUserid,
@@ -146,6 +151,8 @@ impl Tree {
         Tree::GroupidMessage,
         Tree::GroupidClientid,
         Tree::GroupidRevMessageid,
+        Tree::GroupidLastrev,
+        Tree::UseridGroupcount,
         Tree::GroupidUseridLastread,
         Tree::GroupidInviteduserid,
         Tree::UseridInvitinggroupid,
@@ -195,6 +202,8 @@ impl Tree {
             Tree::GroupidMessage => "groupid_message",
             Tree::GroupidClientid => "groupid_clientid",
             Tree::GroupidRevMessageid => "groupid_rev_messageid",
+            Tree::GroupidLastrev => "groupid_lastrev",
+            Tree::UseridGroupcount => "userid_groupcount",
             Tree::GroupidUseridLastread => "groupid_userid_lastread",
             Tree::GroupidInviteduserid => "groupid_inviteduserid",
             Tree::UseridInvitinggroupid => "userid_invitinggroupid",

@@ -80,6 +80,15 @@ fn rev_key(group: GroupId, rev: u64) -> Vec<u8> {
     key(&[&group.key(), &rev.to_be_bytes()])
 }
 
+/// The group's next revision, taken inside the writing transaction: revisions follow the
+/// order in which changes commit, one after another without gaps, so a client can tell
+/// whether it missed one.
+fn next_rev(tx: &dyn Txn, group: GroupId) -> Result<u64, TxError> {
+    let rev = tx.get_u64(Tree::GroupidLastrev, &group.key())? + 1;
+    tx.put_u64(Tree::GroupidLastrev, &group.key(), rev)?;
+    Ok(rev)
+}
+
 fn check_text(core: &Core, text: &str) -> Result<(), AppError> {
     let max = core.config.groups.message_chars;
     if text.trim().is_empty() || text.chars().count() > max {
@@ -138,13 +147,14 @@ pub fn post(
         )));
     }
     check_text(core, &input.text)?;
-    let mentions = distinct_mentions(actor, &input.mentions);
+    // Counted before they are made distinct (which is quadratic in their number).
     let max = core.config.groups.mentions_per_message;
-    if mentions.len() > max {
+    if input.mentions.len() > max {
         return Err(AppError::Validation(format!(
             "mentions: at most {max} members"
         )));
     }
+    let mentions = distinct_mentions(actor, &input.mentions);
     // Read outside the transaction: a title or name changed a moment ago may show in a
     // notification or the message as it was, which is harmless.
     let group = group(core, group_id)?;
@@ -158,12 +168,12 @@ pub fn post(
             .get_json(Tree::GroupidMessage, &message_key(group_id, be_u64(&first)))?
             .ok_or_else(|| AppError::internal("client id points nowhere"));
     }
-    let undo = take_allowance(core, actor)?;
     let id = core.store.next_id()?;
     let notification_ids = mentions
         .iter()
         .map(|_| core.store.next_id().map(NotificationId))
         .collect::<Result<Vec<_>, _>>()?;
+    let undo = take_allowance(core, actor)?;
     let message = GroupMessage {
         id,
         group: group_id,
@@ -175,13 +185,15 @@ pub fn post(
         mentions,
         edited_at: None,
         deleted: false,
-        rev: id,
+        // Numbered in the transaction.
+        rev: 0,
     };
     let mut trees = vec![
         Tree::GroupidUserid,
         Tree::GroupidMessage,
         Tree::GroupidClientid,
         Tree::GroupidRevMessageid,
+        Tree::GroupidLastrev,
         Tree::GroupidUseridLastread,
     ];
     if !message.mentions.is_empty() {
@@ -199,15 +211,22 @@ pub fn post(
                 )))?;
             return Ok((msg, false, pending));
         }
+        let message = GroupMessage {
+            rev: next_rev(tx, group_id)?,
+            ..message.clone()
+        };
         tx.put_u64(Tree::GroupidClientid, &dedup_key, id)?;
         tx.put_json(Tree::GroupidMessage, &message_key(group_id, id), &message)?;
-        tx.put_u64(Tree::GroupidRevMessageid, &rev_key(group_id, id), id)?;
-        // The author has read their own message.
         tx.put_u64(
-            Tree::GroupidUseridLastread,
-            &member_key(group_id, actor),
+            Tree::GroupidRevMessageid,
+            &rev_key(group_id, message.rev),
             id,
         )?;
+        // The author has read their own message (the pointer only moves forward).
+        let mk = member_key(group_id, actor);
+        if tx.get_u64(Tree::GroupidUseridLastread, &mk)? < id {
+            tx.put_u64(Tree::GroupidUseridLastread, &mk, id)?;
+        }
         for (who, nid) in message.mentions.iter().zip(&notification_ids) {
             if tx
                 .get(Tree::GroupidUserid, &member_key(group_id, *who))?
@@ -226,7 +245,7 @@ pub fn post(
             };
             pending.notify(core, tx, *who, *nid, what)?;
         }
-        Ok((message.clone(), true, pending))
+        Ok((message, true, pending))
     });
     let (stored, fresh, pending) = match written {
         Ok(done) => done,
@@ -269,11 +288,11 @@ fn rewrite(
     change: &dyn Fn(&Membership, &mut GroupMessage) -> Result<bool, AppError>,
 ) -> Result<GroupMessage, AppError> {
     group_exists(core, group_id)?;
-    let rev = core.store.next_id()?;
     let trees = [
         Tree::GroupidUserid,
         Tree::GroupidMessage,
         Tree::GroupidRevMessageid,
+        Tree::GroupidLastrev,
     ];
     let (message, changed) = core.store.transact(&trees, |tx| {
         let membership = membership_in(tx, group_id, actor)?;
@@ -285,10 +304,10 @@ fn rewrite(
             return Ok((message, false));
         }
         tx.remove(Tree::GroupidRevMessageid, &rev_key(group_id, message.rev))?;
-        message.rev = rev;
+        message.rev = next_rev(tx, group_id)?;
         tx.put_u64(
             Tree::GroupidRevMessageid,
-            &rev_key(group_id, rev),
+            &rev_key(group_id, message.rev),
             message_id,
         )?;
         tx.put_json(Tree::GroupidMessage, &mk, &message)?;
@@ -340,14 +359,16 @@ pub fn edit(
 
 /// Deletes a message: one's own, or any for the group's administrators. The message keeps
 /// its place (so history and cursors stay stable) without its text or mentions. Deleting
-/// twice is a no-op.
+/// twice is a no-op. Counted against the message allowance, like sending: a send and a
+/// delete in a loop would otherwise fill the history with deleted messages for free.
 pub fn delete(
     core: &Core,
     actor: UserId,
     group_id: GroupId,
     message_id: u64,
 ) -> Result<GroupMessage, AppError> {
-    rewrite(core, actor, group_id, message_id, &|membership, m| {
+    let undo = take_allowance(core, actor)?;
+    let deleted = rewrite(core, actor, group_id, message_id, &|membership, m| {
         if m.author != actor && !membership.admin {
             return Err(AppError::Forbidden(
                 "only its author or an administrator can delete a message".into(),
@@ -360,7 +381,11 @@ pub fn delete(
         m.text.clear();
         m.mentions.clear();
         Ok(true)
-    })
+    });
+    if deleted.is_err() {
+        undo();
+    }
+    deleted
 }
 
 /// The group's messages, newest first (members only).
@@ -432,7 +457,8 @@ pub fn latest_message(core: &Core, group_id: GroupId) -> Result<u64, AppError> {
         .unwrap_or(0))
 }
 
-/// Moves the member's last-read pointer forward to `input.message` (never back).
+/// Moves the member's last-read pointer forward to `input.message` (never back, and never
+/// past the newest message: a pointer in the future would hide what comes).
 pub fn mark_read(
     core: &Core,
     actor: UserId,
@@ -441,12 +467,13 @@ pub fn mark_read(
 ) -> Result<Unread, AppError> {
     ensure_member(core, group_id, actor)?;
     let mk = member_key(group_id, actor);
+    let up_to = input.message.min(latest_message(core, group_id)?);
     core.store
         .transact(&[Tree::GroupidUserid, Tree::GroupidUseridLastread], |tx| {
             membership_in(tx, group_id, actor)?;
             let current = tx.get_u64(Tree::GroupidUseridLastread, &mk)?;
-            if input.message > current {
-                tx.put_u64(Tree::GroupidUseridLastread, &mk, input.message)?;
+            if up_to > current {
+                tx.put_u64(Tree::GroupidUseridLastread, &mk, up_to)?;
             }
             Ok(())
         })?;
@@ -454,7 +481,8 @@ pub fn mark_read(
 }
 
 /// Messages by others newer than the member's pointer, deleted ones left out, counted up to
-/// `groups.unread_count_max` (a scan from the newest, so bounded).
+/// `groups.unread_count_max`. One scan from the newest of at most twice that many messages:
+/// past it (many deleted or own messages among the newest) the count says "more".
 pub fn unread(core: &Core, group_id: GroupId, user: UserId) -> Result<Unread, AppError> {
     let cap = core.config.groups.unread_count_max;
     let last_read = core
@@ -462,41 +490,32 @@ pub fn unread(core: &Core, group_id: GroupId, user: UserId) -> Result<Unread, Ap
         .get(Tree::GroupidUseridLastread, &member_key(group_id, user))?
         .map(|v| be_u64(&v))
         .unwrap_or(0);
+    let rows = core.store.scan_json::<GroupMessage>(
+        Tree::GroupidMessage,
+        &group_id.key(),
+        None,
+        2 * cap + 1,
+    )?;
     let mut count = 0u64;
-    let mut after: Option<Vec<u8>> = None;
-    // Pages of the cap: own and deleted messages do not count but are read past.
-    loop {
-        let rows = core.store.scan_json::<GroupMessage>(
-            Tree::GroupidMessage,
-            &group_id.key(),
-            after.as_deref(),
-            cap + 1,
-        )?;
-        let Some((last, _)) = rows.last() else {
-            break;
-        };
-        after = Some(last.clone());
-        for (_, m) in &rows {
-            if m.id <= last_read {
-                return Ok(Unread {
-                    unread: count,
-                    unread_more: false,
-                });
-            }
-            if m.author != user && !m.deleted {
-                count += 1;
-                if count > cap as u64 {
-                    return Ok(Unread {
-                        unread: cap as u64,
-                        unread_more: true,
-                    });
-                }
+    for (_, m) in &rows {
+        if m.id <= last_read {
+            return Ok(Unread {
+                unread: count,
+                unread_more: false,
+            });
+        }
+        if m.author != user && !m.deleted {
+            count += 1;
+            if count > cap as u64 {
+                break;
             }
         }
     }
+    // Stopped at the cap, or scanned as far as allowed without reaching the pointer.
+    let more = count > cap as u64 || rows.len() > 2 * cap;
     Ok(Unread {
-        unread: count,
-        unread_more: false,
+        unread: count.min(cap as u64),
+        unread_more: more,
     })
 }
 
@@ -667,5 +686,38 @@ mod tests {
         }
         let u = unread(&core, g, bob.id).unwrap();
         assert_eq!((u.unread, u.unread_more), (cap as u64, true));
+    }
+
+    #[test]
+    fn revisions_are_numbered_per_group_without_gaps_and_pointers_stay_in_range() {
+        let (core, _) = testing::core();
+        let ann = etwinner(&core, "ann@x.eu", "FR");
+        let g1 = climate_group(&core, &ann, JoinPolicy::All).group.id;
+        let g2 = climate_group(&core, &ann, JoinPolicy::All).group.id;
+        let a = post(&core, ann.id, g1, msg("a", "one")).unwrap();
+        let b = post(&core, ann.id, g2, msg("b", "other group")).unwrap();
+        let edited = edit(
+            &core,
+            ann.id,
+            g1,
+            a.id,
+            EditMessage {
+                text: "one!".into(),
+            },
+        )
+        .unwrap();
+        let c = post(&core, ann.id, g1, msg("c", "two")).unwrap();
+        let gone = delete(&core, ann.id, g1, c.id).unwrap();
+        assert_eq!((a.rev, edited.rev, c.rev, gone.rev), (1, 2, 3, 4));
+        assert_eq!(b.rev, 1, "each group counts its own");
+        // A no-op takes no revision.
+        assert_eq!(delete(&core, ann.id, g1, c.id).unwrap().rev, 4);
+        // A read pointer never goes past the newest message.
+        let bob = testing::member(&core, "bob@x.eu", "FR");
+        members::join(&core, &bob, g1).unwrap();
+        mark_read(&core, bob.id, g1, ReadUpTo { message: u64::MAX }).unwrap();
+        let later = post(&core, ann.id, g1, msg("d", "three")).unwrap();
+        assert!(later.id > c.id);
+        assert_eq!(unread(&core, g1, bob.id).unwrap().unread, 1);
     }
 }

@@ -66,24 +66,34 @@ pub struct MyGroup {
 }
 
 /// The trees joining and leaving write.
-const MEMBERSHIP_TREES: [Tree; 7] = [
+const MEMBERSHIP_TREES: [Tree; 8] = [
     Tree::GroupidGroup,
     Tree::GroupidUserid,
     Tree::UseridGroupid,
+    Tree::UseridGroupcount,
     Tree::GroupidUseridLastread,
     Tree::GroupidInviteduserid,
     Tree::UseridInvitinggroupid,
     Tree::GroupidRemoveduserid,
 ];
 
-/// Adds a member whose chat starts as read up to `last_read`.
+/// Adds a member whose chat starts as read up to `last_read`, unless they already belong to
+/// `max_groups` groups (`groups.groups_per_member`).
 pub(crate) fn add_member(
     tx: &dyn Txn,
     group: GroupId,
     user: UserId,
     membership: Membership,
     last_read: u64,
+    max_groups: u64,
 ) -> Result<(), TxError> {
+    let count = tx.get_u64(Tree::UseridGroupcount, &user.key())?;
+    if count >= max_groups {
+        return Err(TxError::Abort(AppError::Conflict(format!(
+            "you already belong to {count} groups, the most one member may: leave one first"
+        ))));
+    }
+    tx.put_u64(Tree::UseridGroupcount, &user.key(), count + 1)?;
     let mk = member_key(group, user);
     tx.put_json(Tree::GroupidUserid, &mk, &membership)?;
     tx.insert(
@@ -95,6 +105,8 @@ pub(crate) fn add_member(
 }
 
 fn remove_member(tx: &dyn Txn, group: GroupId, user: UserId) -> Result<(), TxError> {
+    let count = tx.get_u64(Tree::UseridGroupcount, &user.key())?;
+    tx.put_u64(Tree::UseridGroupcount, &user.key(), count.saturating_sub(1))?;
     let mk = member_key(group, user);
     tx.remove(Tree::GroupidUserid, &mk)?;
     tx.remove(Tree::UseridGroupid, &key(&[&user.key(), &group.key()]))?;
@@ -134,10 +146,14 @@ fn publish_change(core: &Core, group: GroupId, user: UserId, change: MemberChang
 }
 
 /// Joins a group, if its policy lets the member (R9). Joining twice is a no-op. An
-/// invitation is used up by joining; a new member's chat starts as read.
+/// invitation is used up by joining; a new member's chat starts as read. Joins are
+/// throttled per member (`groups.joins_per_window`): each is announced to the group.
 pub fn join(core: &Core, actor: &User, id: GroupId) -> Result<GroupView, AppError> {
     let latest = super::chat::latest_message(core, id)?;
     let now = core.clock.now();
+    let who = actor.id.to_string();
+    core.rate_limits.group_joins.acquire(&who, now)?;
+    let max_groups = core.config.groups.groups_per_member;
     let mut trees = MEMBERSHIP_TREES.to_vec();
     trees.push(Tree::SearchPending);
     let joined = core.store.transact(&trees, |tx| {
@@ -158,7 +174,7 @@ pub fn join(core: &Core, actor: &User, id: GroupId) -> Result<GroupView, AppErro
             joined_at: now,
             admin: false,
         };
-        add_member(tx, id, actor.id, membership, latest)?;
+        add_member(tx, id, actor.id, membership, latest, max_groups)?;
         drop_invitation(tx, id, actor.id)?;
         tx.remove(Tree::GroupidRemoveduserid, &mk)?;
         group.member_count += 1;
@@ -166,8 +182,12 @@ pub fn join(core: &Core, actor: &User, id: GroupId) -> Result<GroupView, AppErro
         // The result card shows the member count.
         search::mark(tx, DocRef::Group(id))?;
         Ok((group, true))
-    })?;
-    let (group, fresh) = joined;
+    });
+    if !matches!(joined, Ok((_, true))) {
+        // Refused, or already a member: not a join.
+        core.rate_limits.group_joins.release_one(&who);
+    }
+    let (group, fresh) = joined?;
     if fresh {
         core.search.changed();
         publish_change(core, id, actor.id, MemberChange::Joined);
@@ -302,6 +322,7 @@ pub fn invite(core: &Core, actor: &User, id: GroupId, target: UserId) -> Result<
     ];
     trees.extend(notifications::TREES);
     let written = core.store.transact(&trees, |tx| {
+        super::ensure_admin_in(tx, id, actor.id)?;
         let mut pending = Pending::default();
         let mk = member_key(id, invitee.id);
         if tx.get(Tree::GroupidUserid, &mk)?.is_some() {
@@ -631,5 +652,37 @@ mod tests {
                 .len(),
             1
         );
+    }
+
+    #[test]
+    fn a_member_belongs_to_a_bounded_number_of_groups() {
+        let (mut core, _) = testing::core();
+        let mut config = (*core.config).clone();
+        config.groups.groups_per_member = 2;
+        core.config = std::sync::Arc::new(config);
+        let ann = etwinner(&core, "ann@x.eu", "FR");
+        let cleo = etwinner(&core, "cleo@x.eu", "FR");
+        let bob = testing::member(&core, "bob@x.eu", "FR");
+        let groups = [
+            climate_group(&core, &ann, JoinPolicy::All).group.id,
+            climate_group(&core, &ann, JoinPolicy::All).group.id,
+            climate_group(&core, &cleo, JoinPolicy::All).group.id,
+        ];
+        // Creating counts too: Ann is at her limit.
+        let third = super::super::create(
+            &core,
+            &ann,
+            super::super::tests::input("x", JoinPolicy::All),
+        );
+        assert!(matches!(third, Err(AppError::Conflict(_))));
+        join(&core, &bob, groups[0]).unwrap();
+        join(&core, &bob, groups[1]).unwrap();
+        assert!(matches!(
+            join(&core, &bob, groups[2]),
+            Err(AppError::Conflict(_))
+        ));
+        leave(&core, &bob, groups[0]).unwrap();
+        join(&core, &bob, groups[2]).unwrap();
+        assert_eq!(mine(&core, &bob).unwrap().len(), 2);
     }
 }

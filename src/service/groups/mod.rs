@@ -29,7 +29,7 @@ use crate::search::{self, DocRef};
 use crate::store::{key, Tree, TxError, Txn};
 
 /// A new group, or (every field optional) the changes to one.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Clone, Deserialize, ToSchema)]
 pub struct GroupInput {
     pub title: Option<String>,
     pub description: Option<String>,
@@ -66,10 +66,11 @@ pub struct Standing {
 }
 
 /// The trees a group's creation writes.
-const CREATE_TREES: [Tree; 6] = [
+const CREATE_TREES: [Tree; 7] = [
     Tree::GroupidGroup,
     Tree::GroupidUserid,
     Tree::UseridGroupid,
+    Tree::UseridGroupcount,
     Tree::GroupidUseridLastread,
     Tree::UseridCodeofconduct,
     Tree::SearchPending,
@@ -125,13 +126,24 @@ pub fn is_member(core: &Core, group: GroupId, user: UserId) -> Result<bool, AppE
     Ok(membership(core, group, user)?.is_some())
 }
 
-/// The member's membership, or 403 for everyone else.
+fn not_an_admin() -> AppError {
+    AppError::Forbidden("only the group's administrators can do this".into())
+}
+
+/// 403 unless the user administers the group.
 pub(crate) fn ensure_admin(core: &Core, group: GroupId, user: UserId) -> Result<(), AppError> {
     match membership(core, group, user)? {
         Some(m) if m.admin => Ok(()),
-        _ => Err(AppError::Forbidden(
-            "only the group's administrators can do this".into(),
-        )),
+        _ => Err(not_an_admin()),
+    }
+}
+
+/// The same check inside a transaction (which declares `Tree::GroupidUserid`): an
+/// administrator removed or dismissed a moment ago can no longer act.
+pub(crate) fn ensure_admin_in(tx: &dyn Txn, group: GroupId, user: UserId) -> Result<(), TxError> {
+    match tx.get_json::<Membership>(Tree::GroupidUserid, &member_key(group, user))? {
+        Some(m) if m.admin => Ok(()),
+        _ => Err(TxError::Abort(not_an_admin())),
     }
 }
 
@@ -241,7 +253,8 @@ pub fn create(core: &Core, actor: &User, input: GroupInput) -> Result<GroupView,
             joined_at: now,
             admin: true,
         };
-        members::add_member(tx, group.id, actor.id, creator, 0)?;
+        let max_groups = core.config.groups.groups_per_member;
+        members::add_member(tx, group.id, actor.id, creator, 0, max_groups)?;
         let acceptance = CodeOfConductAcceptance {
             version: code_of_conduct::VERSION,
             at: now,
@@ -267,27 +280,21 @@ pub fn update(
 ) -> Result<GroupView, AppError> {
     ensure_admin(core, id, actor.id)?;
     input.accept_code_of_conduct = None;
-    let mut changed = group(core, id)?;
-    apply(core, &mut changed, input)?;
+    // Checked once before the transaction, so a refusal costs no write lock.
+    apply(core, &mut group(core, id)?, input.clone())?;
     let now = core.clock.now();
-    let stored = core
-        .store
-        .transact(&[Tree::GroupidGroup, Tree::SearchPending], |tx| {
-            // Counts and picture may have moved since the group was read: keep the stored ones.
-            let current = group_in(tx, id)?;
-            let group = Group {
-                title: changed.title.clone(),
-                description: changed.description.clone(),
-                subjects: changed.subjects.clone(),
-                languages: changed.languages.clone(),
-                policy: changed.policy,
-                updated_at: Some(now),
-                ..current
-            };
-            tx.put_json(Tree::GroupidGroup, &id.key(), &group)?;
-            search::mark(tx, DocRef::Group(id))?;
-            Ok(group)
-        })?;
+    let trees = [Tree::GroupidGroup, Tree::GroupidUserid, Tree::SearchPending];
+    let stored = core.store.transact(&trees, |tx| {
+        ensure_admin_in(tx, id, actor.id)?;
+        // Applied to the group as stored now: fields another administrator changed
+        // meanwhile (and the counts and picture) are kept unless this change names them.
+        let mut group = group_in(tx, id)?;
+        apply(core, &mut group, input.clone())?;
+        group.updated_at = Some(now);
+        tx.put_json(Tree::GroupidGroup, &id.key(), &group)?;
+        search::mark(tx, DocRef::Group(id))?;
+        Ok(group)
+    })?;
     announce_update(core, &stored);
     view(core, actor, &stored)
 }
@@ -324,10 +331,12 @@ pub fn set_picture(
     };
     let trees = [
         Tree::GroupidGroup,
+        Tree::GroupidUserid,
         Tree::GroupidPicture,
         Tree::SearchPending,
     ];
     let stored = core.store.transact(&trees, |tx| {
+        ensure_admin_in(tx, id, actor.id)?;
         let mut group = group_in(tx, id)?;
         match &picture {
             Some((_, bytes)) => tx.insert(Tree::GroupidPicture, &id.key(), bytes.clone())?,

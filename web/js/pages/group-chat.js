@@ -2,9 +2,12 @@
 // scrolls up; the send box (Enter sends, Shift+Enter starts a line; "@" offers the members to
 // mention); messages go out over the WebSocket with a client id of their own, shown as
 // "Sending…" until the server's message replaces them, and sent again with the same id after
-// a reconnection (the server keeps the first, so nothing doubles). After every (re)subscription
-// the changes since the highest `rev` seen are read over HTTP and merged by message id: an
-// edit or deletion replaces the message where it stands. Who is typing and who is online are
+// a reconnection (the server keeps the first, so nothing doubles). Revisions (`rev`) number a
+// group's changes one after another; live events may arrive out of that order, so the chat
+// keeps the revision up to which it has merged every change. After every (re)subscription
+// the changes after that revision are read over HTTP and merged by message id: an edit or
+// deletion replaces the message where it stands, and a copy older than the one shown is
+// ignored. Who is typing and who is online are
 // shown beside it. Everything members wrote is put in text nodes only.
 
 import { h } from "../dom.js";
@@ -77,7 +80,10 @@ export function groupChat({ group, me, directory, presence, topic }) {
   const pending = new Map(); // client id → { clientId, text, mentions, at, el, inFlight, error }
   let next = null; // cursor of the older page
   let floor = -Infinity; // messages older than this id are not loaded yet
-  let maxRev = 0;
+  // Every change up to `safeRev` is merged; `aheadRevs` are merged changes beyond it (a live
+  // event can overtake an earlier one), kept until the gap below them is filled.
+  let safeRev = 0;
+  const aheadRevs = new Set();
   let loaded = false;
   let early = []; // events that came before the history
   let historyLoaded;
@@ -232,6 +238,20 @@ export function groupChat({ group, me, directory, presence, topic }) {
     );
   }
 
+  /** Change `rev` is merged: move `safeRev` over every revision now merged without a gap. */
+  function noteRev(rev) {
+    if (rev > safeRev) aheadRevs.add(rev);
+    while (aheadRevs.delete(safeRev + 1)) safeRev++;
+  }
+
+  /** Every change up to `rev` is merged (a catch-up or the first history page says so). */
+  function coveredUpTo(rev) {
+    if (rev <= safeRev) return;
+    safeRev = rev;
+    for (const r of aheadRevs) if (r <= rev) aheadRevs.delete(r);
+    noteRev(rev);
+  }
+
   /** Puts a message's element among the confirmed ones, in id order (sent ones stay last). */
   function place(el, id) {
     for (let child = list.lastElementChild; child; child = child.previousElementSibling) {
@@ -247,7 +267,7 @@ export function groupChat({ group, me, directory, presence, topic }) {
   /** Takes a message as the server has it now: added, or replacing what is shown (by id). */
   function merge(msg, { fromHistory = false } = {}) {
     const rev = msg.rev ?? 0;
-    if (rev > maxRev) maxRev = rev;
+    noteRev(rev);
     if (msg.author !== me.id) dropTyper(msg.author);
     const known = entries.get(msg.id);
     if (known) {
@@ -288,6 +308,9 @@ export function groupChat({ group, me, directory, presence, topic }) {
       next = page.next ?? null;
       floor = next && page.items.length ? Math.min(...page.items.map((m) => m.id)) : -Infinity;
       page.items.forEach((m) => merge(m, { fromHistory: true }));
+      // The newest page holds its messages as they are now: older changes to them are in
+      // it, and changes to older messages come with those messages when they are read.
+      coveredUpTo(Math.max(0, ...page.items.map((m) => m.rev ?? 0)));
     } catch (err) {
       errors.replaceChildren(notice("error", errorText(err), errorDetail(err)));
     }
@@ -326,13 +349,14 @@ export function groupChat({ group, me, directory, presence, topic }) {
     }
   }
 
-  /** Everything sent, edited or deleted since the highest rev seen (after a reconnection). */
+  /** Everything sent, edited or deleted after `safeRev` (after a (re)subscription). */
   async function catchUp() {
-    let after = maxRev;
+    let after = safeRev;
     for (let round = 0; round < 50 && !over; round++) {
       const page = await api.get(`/api/groups/${gid}/changes${query({ after_rev: after, limit: 100 })}`);
       page.items.forEach((m) => merge(m));
       const last = page.last_rev ?? Math.max(after, ...page.items.map((m) => m.rev ?? 0));
+      coveredUpTo(last);
       if (!page.more || last <= after) break;
       after = last;
     }
