@@ -1,9 +1,14 @@
 //! WebSocket load generator for the live layer (needs `--features load`).
 //!
-//! `--mode twinhub` (default): registers and logs in `--users` accounts (one login each; the
-//! sessions share their user's token), creates `--groups` groups, joins every user to one,
-//! opens `--sessions` sockets (authenticate with the token, subscribe to the group), then
+//! `--mode twinhub` (default): logs in as a platform administrator (`--admin-email`,
+//! `--admin-password`: create one with `twinhub admin create` before the server starts),
+//! registers an NSO officer of France and has the administrator appoint them, registers and
+//! logs in `--users` accounts of France (one login each; the sessions share their user's
+//! token), has the officer validate the first `--groups` of them (only eTwinners create
+//! groups), which then create one open group each, joins every other user to one, opens
+//! `--sessions` sockets (authenticate with the token, subscribe to the group), then
 //! `--senders` of them post messages at `--rate` messages/s in total for `--duration` s.
+//! The server must allow that many chat messages per member (`groups.messages_per_window`).
 //! `--mode floor` speaks the trivial protocol of `benches/ws_floor.rs` instead.
 //!
 //! Each message text is `LD@<ns>@<seq>@`: `<ns>` is the *scheduled* send time in
@@ -80,6 +85,14 @@ struct Args {
     /// Seconds to wait after the last send for deliveries still in flight.
     #[arg(long, default_value_t = 5.0)]
     drain: f64,
+    /// A platform administrator's e-mail (twinhub mode): appoints the NSO officer who
+    /// validates the group creators.
+    #[arg(long, env = "TWINHUB_LOAD_ADMIN_EMAIL")]
+    admin_email: Option<String>,
+    /// That administrator's password (better passed in the environment than on the command
+    /// line, where process lists show it).
+    #[arg(long, env = "TWINHUB_LOAD_ADMIN_PASSWORD", hide_env_values = true)]
+    admin_password: Option<String>,
 }
 
 /// What every socket reports into.
@@ -247,79 +260,199 @@ async fn expect(
     want: u16,
     call: impl std::future::Future<Output = Result<(u16, Value), BoxError>>,
 ) -> Result<Value, BoxError> {
-    let (status, body) = call.await?;
+    let (status, body) = call.await.map_err(|e| format!("{what}: {e}"))?;
     if status != want {
         return Err(format!("{what}: HTTP {status} {body}").into());
     }
     Ok(body)
 }
 
-/// Registers and logs in the accounts, creates the groups and joins each user to its group
+/// Registers `email` (country FR) and logs it in; returns its bearer token and user id.
+async fn register_and_login(
+    addr: &str,
+    email: &str,
+    name: &str,
+) -> Result<(String, u64), BoxError> {
+    let reg = json!({"display_name": name, "email": email, "password": PASSWORD,
+        "country": "FR"});
+    expect(
+        &format!("register {email}"),
+        202,
+        http(addr, "POST", "/api/auth/register", None, Some(&reg)),
+    )
+    .await?;
+    login(addr, email, PASSWORD).await
+}
+
+/// Logs in for a bearer token; returns it and the user id.
+async fn login(addr: &str, email: &str, password: &str) -> Result<(String, u64), BoxError> {
+    let body = json!({"email": email, "password": password});
+    let answer = expect(
+        &format!("log in as {email}"),
+        200,
+        http(addr, "POST", "/api/auth/token", None, Some(&body)),
+    )
+    .await?;
+    let token = answer["token"]
+        .as_str()
+        .ok_or_else(|| format!("log in as {email}: no token in {answer}"))?;
+    let id = answer["user"]["id"]
+        .as_u64()
+        .ok_or_else(|| format!("log in as {email}: no user id in {answer}"))?;
+    Ok((token.to_string(), id))
+}
+
+/// Logs in as the administrator, registers an NSO officer of France and has the
+/// administrator appoint them; returns the officer's token.
+async fn appoint_officer(
+    addr: &str,
+    run: u128,
+    admin_email: &str,
+    admin_password: &str,
+) -> Result<String, BoxError> {
+    let (admin, _) = login(addr, admin_email, admin_password).await.map_err(|e| {
+        let hint = if e.to_string().contains("HTTP 401") {
+            format!(
+                "\n(the administrator must exist before the server starts: \
+                 `echo PASSWORD | twinhub admin create --email {admin_email} --name Admin --country FR`)"
+            )
+        } else {
+            String::new()
+        };
+        format!("{e}{hint}")
+    })?;
+    let (officer, officer_id) =
+        register_and_login(addr, &format!("load-{run}-nso@example.org"), "Load NSO").await?;
+    expect(
+        "appoint the NSO officer of FR (is the account a platform administrator?)",
+        200,
+        http(
+            addr,
+            "PUT",
+            &format!("/api/admin/nso-officers/{officer_id}"),
+            Some(&admin),
+            Some(&json!({"country": "FR"})),
+        ),
+    )
+    .await?;
+    Ok(officer)
+}
+
+/// What creating a group takes: subjects, languages, the join policy and the accepted
+/// version of the Code of Conduct.
+fn group_body(g: usize) -> Value {
+    json!({
+        "title": format!("Load group {g}"),
+        "description": "Load test group",
+        "subjects": ["biology"],
+        "languages": ["en"],
+        "policy": "all",
+        "accept_code_of_conduct": 1,
+    })
+}
+
+/// Registers and logs in the accounts (all of France), has an NSO officer validate the first
+/// `groups` of them, which create one group each, and joins every other user to its group
 /// (user `u` belongs to group `u % groups`). Returns the tokens and the group ids.
 async fn setup_accounts(
     addr: &str,
     users: usize,
     groups: usize,
+    admin_email: &str,
+    admin_password: &str,
 ) -> Result<(Vec<String>, Vec<u64>), BoxError> {
     let run = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis())
         .unwrap_or(0);
+    // First, so that wrong administrator credentials fail before minutes of registrations.
+    let officer = appoint_officer(addr, run, admin_email, admin_password).await?;
     let started = Instant::now();
+    let done = AtomicU64::new(0);
+    let done = &done;
     // The server hashes with Argon2id: a few requests in flight keep its core busy.
-    let tokens: Vec<Result<String, BoxError>> = futures_util::stream::iter(0..users)
+    let accounts: Vec<Result<(String, u64), BoxError>> = futures_util::stream::iter(0..users)
         .map(|u| async move {
             let email = format!("load-{run}-{u}@example.org");
-            let reg = json!({"display_name": format!("Load {u}"), "email": email,
-                "password": PASSWORD, "country": "FR"});
-            expect(
-                "register",
-                202,
-                http(addr, "POST", "/api/auth/register", None, Some(&reg)),
-            )
-            .await?;
-            let login = json!({"email": email, "password": PASSWORD});
-            let body = expect(
-                "token",
-                200,
-                http(addr, "POST", "/api/auth/token", None, Some(&login)),
-            )
-            .await?;
-            body["token"]
-                .as_str()
-                .map(str::to_string)
-                .ok_or_else(|| "no token in answer".into())
+            let account = register_and_login(addr, &email, &format!("Load {u}")).await;
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if n.is_multiple_of(500) && (n as usize) < users {
+                println!(
+                    "  {n} of {users} users registered and logged in ({:.0} s)",
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            account
         })
         .buffered(8)
         .collect()
         .await;
-    let tokens: Vec<String> = tokens.into_iter().collect::<Result<_, _>>()?;
+    let accounts: Vec<(String, u64)> = accounts.into_iter().collect::<Result<_, _>>()?;
     println!(
         "registered and logged in {users} users in {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    let mut ids = Vec::with_capacity(groups);
-    for (g, token) in tokens.iter().enumerate().take(groups) {
-        let body = json!({"title": format!("Load group {g}")});
-        let group = expect(
-            "create group",
-            201,
-            http(addr, "POST", "/api/groups", Some(token), Some(&body)),
-        )
-        .await?;
-        ids.push(group["id"].as_u64().ok_or("no group id")?);
-    }
+    let started = Instant::now();
+    let officer = officer.as_str();
+    let created: Vec<Result<u64, BoxError>> = futures_util::stream::iter(0..groups)
+        .map(|g| {
+            let (token, id) = &accounts[g];
+            async move {
+                expect(
+                    &format!("validate group creator {id}"),
+                    200,
+                    http(
+                        addr,
+                        "PUT",
+                        &format!("/api/nso/members/{id}/validation"),
+                        Some(officer),
+                        None,
+                    ),
+                )
+                .await?;
+                let group = expect(
+                    &format!("create group {g}"),
+                    201,
+                    http(
+                        addr,
+                        "POST",
+                        "/api/groups",
+                        Some(token),
+                        Some(&group_body(g)),
+                    ),
+                )
+                .await?;
+                group["id"]
+                    .as_u64()
+                    .ok_or_else(|| format!("create group {g}: no id in {group}").into())
+            }
+        })
+        .buffered(8)
+        .collect()
+        .await;
+    let ids: Vec<u64> = created.into_iter().collect::<Result<_, _>>()?;
+    let ids = &ids;
     let joins: Vec<Result<Value, BoxError>> = futures_util::stream::iter(groups..users)
         .map(|u| {
-            let path = format!("/api/groups/{}/members", ids[u % groups]);
-            let token = tokens[u].clone();
-            async move { expect("join", 204, http(addr, "POST", &path, Some(&token), None)).await }
+            let group = ids[u % groups];
+            let token = &accounts[u].0;
+            async move {
+                let path = format!("/api/groups/{group}/members");
+                let what = format!("user {u} joins group {group}");
+                expect(&what, 200, http(addr, "POST", &path, Some(token), None)).await
+            }
         })
         .buffer_unordered(16)
         .collect()
         .await;
     joins.into_iter().collect::<Result<Vec<_>, _>>()?;
-    Ok((tokens, ids))
+    println!(
+        "validated {groups} creators, created {groups} groups and joined {} users in {:.1} s",
+        users - groups,
+        started.elapsed().as_secs_f64()
+    );
+    let tokens = accounts.into_iter().map(|(t, _)| t).collect();
+    Ok((tokens, ids.clone()))
 }
 
 /// Reads frames until the answer to `id` (twinhub) or `joined` (floor).
@@ -443,8 +576,14 @@ fn pct(h: &Histogram<u64>, q: f64) -> f64 {
 }
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), BoxError> {
-    let args = Args::parse();
+async fn main() {
+    if let Err(e) = run(Args::parse()).await {
+        eprintln!("twinhub-load: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(args: Args) -> Result<(), BoxError> {
     let nofile = raise_nofile();
     let addr = authority(&args.url);
     let groups = args.groups.max(1);
@@ -464,8 +603,17 @@ async fn main() -> Result<(), BoxError> {
     // Accounts and groups (twinhub) or group names (floor).
     let (tokens, topics): (Vec<String>, Vec<String>) = match args.mode {
         Mode::Twinhub => {
+            let (Some(email), Some(password)) = (&args.admin_email, &args.admin_password) else {
+                return Err(
+                    "twinhub mode needs a platform administrator to appoint the NSO \
+                    officer who validates the group creators: --admin-email and \
+                    --admin-password (or TWINHUB_LOAD_ADMIN_EMAIL / TWINHUB_LOAD_ADMIN_PASSWORD); \
+                    create one with `twinhub admin create` before the server starts"
+                        .into(),
+                );
+            };
             let users = args.users.clamp(groups, args.sessions.max(groups));
-            let (tokens, ids) = setup_accounts(&addr, users, groups).await?;
+            let (tokens, ids) = setup_accounts(&addr, users, groups, email, password).await?;
             (tokens, ids.iter().map(|id| format!("group:{id}")).collect())
         }
         Mode::Floor => (vec![], (0..groups).map(|g| format!("group:{g}")).collect()),
