@@ -149,6 +149,10 @@ fn publish_change(core: &Core, group: GroupId, user: UserId, change: MemberChang
 /// invitation is used up by joining; a new member's chat starts as read. Joins are
 /// throttled per member (`groups.joins_per_window`): each is announced to the group.
 pub fn join(core: &Core, actor: &User, id: GroupId) -> Result<GroupView, AppError> {
+    if super::is_member(core, id, actor.id)? {
+        // Nothing to do, whatever the allowance says.
+        return view(core, actor, &group(core, id)?);
+    }
     let latest = super::chat::latest_message(core, id)?;
     let now = core.clock.now();
     let who = actor.id.to_string();
