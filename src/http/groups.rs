@@ -2,7 +2,6 @@
 //! members, administrators and invitations, and their chat over HTTP (the WebSocket carries
 //! the same chat live: docs/protocol.md).
 
-use actix_web::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
 use actix_web::{delete, get, patch, post, put, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -116,11 +115,7 @@ async fn get_picture(
 ) -> Result<HttpResponse, AppError> {
     let id = GroupId(id.into_inner());
     let (content_type, bytes, _) = run(move || groups::picture(&core, id)).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((CONTENT_TYPE, content_type))
-        .insert_header((CACHE_CONTROL, "private, max-age=3600"))
-        .insert_header((CONTENT_SECURITY_POLICY, "default-src 'none'; sandbox"))
-        .body(bytes))
+    Ok(super::picture_response(content_type, bytes))
 }
 
 /// Upload the group's picture (administrators): the raw image as the body, with its
@@ -138,12 +133,7 @@ async fn put_picture(
 ) -> Result<HttpResponse, AppError> {
     let body = super::read_body(payload, core.config.limits.picture_bytes).await?;
     let id = GroupId(id.into_inner());
-    let content_type = req
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let content_type = super::content_type_of(&req);
     let g = run(move || {
         groups::set_picture(&core, &m.0.user, id, Some((&content_type, body.to_vec())))
     })

@@ -90,6 +90,29 @@ fn json_error(err: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
     app.into()
 }
 
+/// An uploaded picture's declared type, lower-cased (the service checks it against the
+/// bytes).
+pub fn content_type_of(req: &HttpRequest) -> String {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+/// A stored picture (a member's or a group's), with its checked type. Even if a browser is
+/// told to open it directly, nothing in it may run.
+pub fn picture_response(content_type: String, bytes: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, content_type))
+        .insert_header((header::CACHE_CONTROL, "private, max-age=3600"))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; sandbox",
+        ))
+        .body(bytes)
+}
+
 /// Reads a raw body up to `limit` bytes, refusing larger ones with our error shape.
 pub async fn read_body(payload: web::Payload, limit: usize) -> Result<web::Bytes, AppError> {
     match payload.to_bytes_limited(limit).await {

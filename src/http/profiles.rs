@@ -1,6 +1,5 @@
 //! `/api/users/{id}`: public profiles, editing one's own, and profile pictures.
 
-use actix_web::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
 use actix_web::{delete, get, patch, put, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -61,12 +60,7 @@ async fn get_picture(
 ) -> Result<HttpResponse, AppError> {
     let id = UserId(id.into_inner());
     let (content_type, bytes, _) = run(move || profiles::picture(&core, id)).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((CONTENT_TYPE, content_type))
-        .insert_header((CACHE_CONTROL, "private, max-age=3600"))
-        // Even if a browser is told to open it directly, nothing in it may run.
-        .insert_header((CONTENT_SECURITY_POLICY, "default-src 'none'; sandbox"))
-        .body(bytes))
+    Ok(super::picture_response(content_type, bytes))
 }
 
 /// Upload my profile picture: the raw image as the body, with its `Content-Type`
@@ -84,12 +78,7 @@ async fn put_picture(
 ) -> Result<HttpResponse, AppError> {
     let body = super::read_body(payload, core.config.limits.picture_bytes).await?;
     let id = UserId(id.into_inner());
-    let content_type = req
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let content_type = super::content_type_of(&req);
     let own =
         run(move || profiles::set_picture(&core, &m.0.user, id, &content_type, body.to_vec()))
             .await?;

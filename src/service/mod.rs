@@ -118,6 +118,50 @@ impl<T> Page<T> {
     }
 }
 
+/// Length in characters, and no control characters (line breaks only where `multiline`).
+pub(crate) fn check_text(
+    field: &str,
+    value: &str,
+    min: usize,
+    max: usize,
+    multiline: bool,
+) -> Result<(), AppError> {
+    let n = value.chars().count();
+    if n < min || n > max {
+        return Err(AppError::Validation(format!(
+            "{field}: between {min} and {max} characters"
+        )));
+    }
+    let bad = |c: char| c.is_control() && !(multiline && (c == '\n' || c == '\t' || c == '\r'));
+    if value.chars().any(bad) {
+        return Err(AppError::Validation(format!(
+            "{field}: control characters are not allowed"
+        )));
+    }
+    Ok(())
+}
+
+/// Between `min` and `max` codes, each one `known` (a catalogue's).
+pub(crate) fn check_codes(
+    field: &str,
+    codes: &[String],
+    min: usize,
+    max: usize,
+    known: fn(&str) -> bool,
+) -> Result<(), AppError> {
+    if codes.len() < min || codes.len() > max {
+        return Err(AppError::Validation(format!(
+            "{field}: between {min} and {max} codes"
+        )));
+    }
+    match codes.iter().find(|c| !known(c)) {
+        Some(bad) => Err(AppError::Validation(format!(
+            "{field}: '{bad}' is not a known code (see GET /api/catalog)"
+        ))),
+        None => Ok(()),
+    }
+}
+
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

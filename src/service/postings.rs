@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::mailbox::person;
 use super::notifications::{self, Pending};
-use super::{Core, Page, PageQuery};
+use super::{check_codes, check_text, Core, Page, PageQuery};
 use crate::domain::catalog;
 use crate::domain::event::NotificationKind;
 use crate::domain::mailbox::Person;
@@ -469,49 +469,6 @@ fn apply(
         p.visible_until = d;
     }
     Ok(p)
-}
-
-/// Length in characters, and no control characters (line breaks only where `multiline`).
-fn check_text(
-    field: &str,
-    value: &str,
-    min: usize,
-    max: usize,
-    multiline: bool,
-) -> Result<(), AppError> {
-    let n = value.chars().count();
-    if n < min || n > max {
-        return Err(AppError::Validation(format!(
-            "{field}: between {min} and {max} characters"
-        )));
-    }
-    let bad = |c: char| c.is_control() && !(multiline && (c == '\n' || c == '\t' || c == '\r'));
-    if value.chars().any(bad) {
-        return Err(AppError::Validation(format!(
-            "{field}: control characters are not allowed"
-        )));
-    }
-    Ok(())
-}
-
-fn check_codes(
-    field: &str,
-    codes: &[String],
-    min: usize,
-    max: usize,
-    known: fn(&str) -> bool,
-) -> Result<(), AppError> {
-    if codes.len() < min || codes.len() > max {
-        return Err(AppError::Validation(format!(
-            "{field}: between {min} and {max} codes"
-        )));
-    }
-    match codes.iter().find(|c| !known(c)) {
-        Some(bad) => Err(AppError::Validation(format!(
-            "{field}: '{bad}' is not a known code (see GET /api/catalog)"
-        ))),
-        None => Ok(()),
-    }
 }
 
 fn view(core: &Core, viewer: UserId, p: &Posting) -> Result<PostingView, AppError> {

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::Core;
+use super::{check_codes, check_text, Core};
 use crate::domain::catalog;
 use crate::domain::code_of_conduct;
 use crate::domain::event::{Topic, TopicEventBody};
@@ -80,16 +80,6 @@ pub(crate) fn member_key(group: GroupId, user: UserId) -> Vec<u8> {
     key(&[&group.key(), &user.key()])
 }
 
-fn check_len(field: &str, value: &str, min: usize, max: usize) -> Result<(), AppError> {
-    let n = value.trim().chars().count();
-    if n < min || value.chars().count() > max {
-        return Err(AppError::Validation(format!(
-            "{field}: between {min} and {max} characters"
-        )));
-    }
-    Ok(())
-}
-
 fn ensure_etwinner(actor: &User) -> Result<(), AppError> {
     if actor.validation.is_some() {
         Ok(())
@@ -152,59 +142,52 @@ pub fn code_of_conduct(lang: &str) -> code_of_conduct::CodeOfConduct {
     code_of_conduct::text(lang)
 }
 
-/// Checks and applies the given fields of `input` to `group`.
+/// Checks and applies the given fields of `input` to `group` (texts trimmed, codes made
+/// distinct).
 fn apply(core: &Core, group: &mut Group, input: GroupInput) -> Result<(), AppError> {
     let limits = &core.config.groups;
     if let Some(title) = input.title {
-        check_len("title", &title, 1, limits.title_chars)?;
-        if title.contains(|c: char| c.is_control()) {
-            return Err(AppError::Validation("title: one line of text".into()));
-        }
-        group.title = title.trim().to_string();
+        let title = title.trim();
+        check_text("title", title, 1, limits.title_chars, false)?;
+        group.title = title.to_string();
     }
     if let Some(description) = input.description {
-        check_len("description", &description, 0, limits.description_chars)?;
-        group.description = description;
+        let description = description.trim();
+        check_text(
+            "description",
+            description,
+            0,
+            limits.description_chars,
+            true,
+        )?;
+        group.description = description.to_string();
     }
     if let Some(subjects) = input.subjects {
-        group.subjects = codes(
+        let subjects = dedup_codes(&subjects);
+        check_codes(
             "subjects",
             &subjects,
+            1,
             limits.subjects_max,
             catalog::is_subject,
         )?;
+        group.subjects = subjects;
     }
     if let Some(languages) = input.languages {
-        group.languages = codes(
+        let languages = dedup_codes(&languages);
+        check_codes(
             "languages",
             &languages,
+            1,
             limits.languages_max,
             catalog::is_language,
         )?;
+        group.languages = languages;
     }
     if let Some(policy) = input.policy {
         group.policy = policy;
     }
     Ok(())
-}
-
-/// Catalogue codes: at least one, at most `max` distinct, each known.
-fn codes(
-    field: &str,
-    given: &[String],
-    max: usize,
-    known: fn(&str) -> bool,
-) -> Result<Vec<String>, AppError> {
-    let codes = dedup_codes(given);
-    if codes.is_empty() || codes.len() > max {
-        return Err(AppError::Validation(format!(
-            "{field}: between 1 and {max} codes"
-        )));
-    }
-    if let Some(bad) = codes.iter().find(|c| !known(c)) {
-        return Err(AppError::Validation(format!("{field}: unknown code {bad}")));
-    }
-    Ok(codes)
 }
 
 /// Creates a group (validated eTwinners, after accepting the current Code of Conduct); the
@@ -276,37 +259,48 @@ pub fn update(
     core: &Core,
     actor: &User,
     id: GroupId,
-    mut input: GroupInput,
+    input: GroupInput,
 ) -> Result<GroupView, AppError> {
     ensure_admin(core, id, actor.id)?;
-    input.accept_code_of_conduct = None;
     // Checked once before the transaction, so a refusal costs no write lock.
     apply(core, &mut group(core, id)?, input.clone())?;
+    // Applied to the group as stored at commit: fields another administrator changed
+    // meanwhile (and the counts and picture) are kept unless this change names them.
+    change_group(core, actor, id, &[], |_, group| {
+        apply(core, group, input.clone())?;
+        Ok(())
+    })
+}
+
+/// An administrator's change to a group: `change` runs on the group as stored, inside the
+/// transaction that checks the actor's rights again (declaring `extra` trees besides the
+/// group's); the group is then re-indexed and its listeners told.
+fn change_group(
+    core: &Core,
+    actor: &User,
+    id: GroupId,
+    extra: &[Tree],
+    change: impl Fn(&dyn Txn, &mut Group) -> Result<(), TxError>,
+) -> Result<GroupView, AppError> {
     let now = core.clock.now();
-    let trees = [Tree::GroupidGroup, Tree::GroupidUserid, Tree::SearchPending];
+    let mut trees = vec![Tree::GroupidGroup, Tree::GroupidUserid, Tree::SearchPending];
+    trees.extend_from_slice(extra);
     let stored = core.store.transact(&trees, |tx| {
         ensure_admin_in(tx, id, actor.id)?;
-        // Applied to the group as stored now: fields another administrator changed
-        // meanwhile (and the counts and picture) are kept unless this change names them.
         let mut group = group_in(tx, id)?;
-        apply(core, &mut group, input.clone())?;
+        change(tx, &mut group)?;
         group.updated_at = Some(now);
         tx.put_json(Tree::GroupidGroup, &id.key(), &group)?;
         search::mark(tx, DocRef::Group(id))?;
         Ok(group)
     })?;
-    announce_update(core, &stored);
-    view(core, actor, &stored)
-}
-
-/// Tells the group's listeners and the index that its about changed.
-fn announce_update(core: &Core, group: &Group) {
     core.search.changed();
     let event = TopicEventBody::GroupUpdated {
-        group: GroupSummary::from(group),
+        group: GroupSummary::from(&stored),
     };
     core.bus
-        .publish(vec![BusMessage::Topic(Topic::Group(group.id), event)]);
+        .publish(vec![BusMessage::Topic(Topic::Group(id), event)]);
+    view(core, actor, &stored)
 }
 
 /// Sets or removes the group's picture (administrators).
@@ -317,39 +311,25 @@ pub fn set_picture(
     picture: Option<(&str, Vec<u8>)>,
 ) -> Result<GroupView, AppError> {
     ensure_admin(core, id, actor.id)?;
-    let now = core.clock.now();
     let meta = match &picture {
         Some((content_type, bytes)) => {
             super::profiles::check_picture(content_type, bytes, core.config.limits.picture_bytes)?;
             Some(PictureMeta {
                 content_type: content_type.to_string(),
                 bytes: bytes.len(),
-                updated_at: now,
+                updated_at: core.clock.now(),
             })
         }
         None => None,
     };
-    let trees = [
-        Tree::GroupidGroup,
-        Tree::GroupidUserid,
-        Tree::GroupidPicture,
-        Tree::SearchPending,
-    ];
-    let stored = core.store.transact(&trees, |tx| {
-        ensure_admin_in(tx, id, actor.id)?;
-        let mut group = group_in(tx, id)?;
+    change_group(core, actor, id, &[Tree::GroupidPicture], |tx, group| {
         match &picture {
             Some((_, bytes)) => tx.insert(Tree::GroupidPicture, &id.key(), bytes.clone())?,
             None => tx.remove(Tree::GroupidPicture, &id.key())?,
         }
         group.picture = meta.clone();
-        group.updated_at = Some(now);
-        tx.put_json(Tree::GroupidGroup, &id.key(), &group)?;
-        search::mark(tx, DocRef::Group(id))?;
-        Ok(group)
-    })?;
-    announce_update(core, &stored);
-    view(core, actor, &stored)
+        Ok(())
+    })
 }
 
 /// The picture's content type, bytes and time of change (any logged-in member).
@@ -540,5 +520,40 @@ pub(crate) mod tests {
             m,
             BusMessage::Topic(_, TopicEventBody::GroupUpdated { group }) if group.policy == JoinPolicy::Invited
         )));
+    }
+
+    #[test]
+    fn creating_joining_and_inviting_are_throttled_per_member() {
+        let (mut core, _) = testing::core();
+        let mut config = (*core.config).clone();
+        config.groups.groups_per_window = 1;
+        config.groups.joins_per_window = 1;
+        config.groups.invitations_per_window = 1;
+        core.config = std::sync::Arc::new(config);
+        core.rate_limits = crate::service::rate_limit::RateLimits::new(&core.config);
+        let ann = etwinner(&core, "ann@x.eu", "FR");
+        let cleo = etwinner(&core, "cleo@x.eu", "FR");
+        let bob = testing::member(&core, "bob@x.eu", "FR");
+        // A refused creation does not use the allowance up.
+        assert!(create(&core, &ann, input(" ", JoinPolicy::All)).is_err());
+        let first = climate_group(&core, &ann, JoinPolicy::All).group.id;
+        assert!(matches!(
+            create(&core, &ann, input("Again", JoinPolicy::All)),
+            Err(AppError::RateLimited { .. })
+        ));
+        let second = climate_group(&core, &cleo, JoinPolicy::Invited).group.id;
+        // A refused join, and joining a group one is already in, do not count.
+        assert!(members::join(&core, &bob, second).is_err());
+        members::join(&core, &bob, first).unwrap();
+        members::join(&core, &bob, first).unwrap();
+        members::invite(&core, &cleo, second, bob.id).unwrap();
+        assert!(matches!(
+            members::join(&core, &bob, second),
+            Err(AppError::RateLimited { .. })
+        ));
+        assert!(matches!(
+            members::invite(&core, &cleo, second, ann.id),
+            Err(AppError::RateLimited { .. })
+        ));
     }
 }
