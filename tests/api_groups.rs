@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
 use actix_web::http::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -55,22 +53,6 @@ async fn say(c: &Client, g: u64, client_id: &str, text: &str) -> Value {
 
 async fn delete(c: &Client, path: &str) -> (StatusCode, Value) {
     c.send(Method::DELETE, path, None).await
-}
-
-async fn search_until(c: &Client, query: &str, done: impl Fn(&Value) -> bool) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(3);
-    loop {
-        let (status, body) = c.get(&format!("/api/search?{query}")).await;
-        assert_eq!(status, StatusCode::OK, "{query}: {body}");
-        if done(&body) {
-            return body;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{query}: never got there: {body}"
-        );
-        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 #[actix_web::test]
@@ -577,25 +559,32 @@ async fn groups_are_found_by_words_and_filters_but_an_invited_groups_chat_never_
     say(&ann, secret, "s1", "zanzibarish plans for the garden").await;
     say(&ann, open, "o1", "zanzibarish in the open group too").await;
 
-    let all = search_until(&outsider, "kind=groups", |b| b["total"] == 2).await;
+    let all = outsider
+        .search_until("kind=groups", |b| b["total"] == 2)
+        .await;
     let policies: Vec<&Value> = all["facets"]["policy"].as_array().unwrap().iter().collect();
     assert_eq!(policies.len(), 2, "{all}");
-    let invited = search_until(&outsider, "kind=groups&policy=invited", |b| b["total"] == 1).await;
+    let invited = outsider
+        .search_until("kind=groups&policy=invited", |b| b["total"] == 1)
+        .await;
     assert_eq!(invited["items"][0]["id"], secret);
     assert_eq!(invited["items"][0]["card"]["policy"], "invited");
-    let german = search_until(&outsider, "kind=groups&language=de", |b| b["total"] == 1).await;
+    let german = outsider
+        .search_until("kind=groups&language=de", |b| b["total"] == 1)
+        .await;
     assert_eq!(german["items"][0]["id"], secret);
-    let words = search_until(
-        &outsider,
-        "kind=groups&q=weather%20stat&subject=geography",
-        |b| b["total"] == 1,
-    )
-    .await;
+    let words = outsider
+        .search_until("kind=groups&q=weather%20stat&subject=geography", |b| {
+            b["total"] == 1
+        })
+        .await;
     assert_eq!(words["items"][0]["id"], open);
     assert_eq!(words["items"][0]["card"]["member_count"], 1);
     // Chat is never indexed: a word said only in chats finds nothing, in any kind.
     for kind in ["groups", "people", "postings"] {
-        let found = search_until(&outsider, &format!("kind={kind}&q=zanzibarish"), |_| true).await;
+        let found = outsider
+            .search_until(&format!("kind={kind}&q=zanzibarish"), |_| true)
+            .await;
         assert_eq!(found["total"], 0, "{kind}: {found}");
         assert!(!found.to_string().contains("zanzibarish\","), "{found}");
     }

@@ -80,16 +80,8 @@ async fn publish(c: &Client, body: Value) -> Value {
 }
 
 async fn search_until(c: &Client, query: &str, total: u64) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(2);
-    loop {
-        let (status, body) = c.get(&format!("/api/search?kind=postings&{query}")).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        if body["total"] == total {
-            return body;
-        }
-        assert!(Instant::now() < deadline, "{query}: {body}");
-        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
-    }
+    c.search_until(&format!("kind=postings&{query}"), |b| b["total"] == total)
+        .await
 }
 
 #[actix_web::test]

@@ -54,22 +54,8 @@ fn person_with(
     id.0
 }
 
-/// Searches until `done` holds for the answer (the index commits within about
-/// `search.commit_delay_ms`), failing after two seconds.
 async fn search_until(c: &Client, query: &str, done: impl Fn(&Value) -> bool) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(2);
-    loop {
-        let (status, body) = c.get(&format!("/api/search?{query}")).await;
-        assert_eq!(status, StatusCode::OK, "{query}: {body}");
-        if done(&body) {
-            return body;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{query}: never got there: {body}"
-        );
-        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
-    }
+    c.search_until(query, done).await
 }
 
 async fn search(c: &Client, query: &str) -> Value {

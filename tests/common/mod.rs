@@ -328,6 +328,24 @@ impl Client {
         }
     }
 
+    /// Searches until `done` holds for the answer (the index commits within about
+    /// `search.commit_delay_ms`), failing after two seconds.
+    pub async fn search_until(&self, query: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+        loop {
+            let (status, body) = self.get(&format!("/api/search?{query}")).await;
+            assert_eq!(status, StatusCode::OK, "{query}: {body}");
+            if done(&body) {
+                return body;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{query}: never got there: {body}"
+            );
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
     pub async fn my_id(&self) -> u64 {
         let (status, body) = self.get("/api/me").await;
         assert_eq!(status, StatusCode::OK);
