@@ -10,18 +10,15 @@ import { api } from "../api.js";
 import { state } from "../state.js";
 import { liveConnection } from "../live.js";
 import { busy, showError, notice, toast } from "../ui.js";
-import { crumbs, groupAvatar, policyBadge, policyName, refusalText, refusalOf, notFound } from "./groups.js";
+import { crumbs, groupAvatar, joinGroup, loadGroup, policyBadge, policyName, refusalText } from "./groups.js";
 import { groupChat } from "./group-chat.js";
 import { directoryOf, membersPanel, invitePanel, pictureForm } from "./group-members.js";
 
 export async function groupPage({ id }, app) {
-  let group;
-  try {
-    group = await api.get(`/api/groups/${encodeURIComponent(id)}`);
-  } catch (err) {
-    if (err.status !== 404 && err.status !== 400) throw err;
-    return notFound(err);
-  }
+  const loaded = await loadGroup(id);
+  if (!loaded.group) return loaded.page;
+  // Replaced as live events and administrators change it.
+  let group = loaded.group;
   const me = state.me;
   const gid = group.id;
   const topic = `group:${gid}`;
@@ -75,16 +72,8 @@ export async function groupPage({ id }, app) {
             id: "join-group",
             onclick: (e) =>
               busy(e.currentTarget, async () => {
-                try {
-                  await api.post(`/api/groups/${gid}/members`);
-                  toast(t("group.joined_done", { title: g.title }));
-                  app.render();
-                } catch (err) {
-                  const code = await refusalOf(gid, err);
-                  if (code) status.replaceChildren(notice("error", refusalText(code)));
-                  else showError(status, err);
-                  status.firstChild?.focus();
-                }
+                if (await joinGroup(gid, g.title, status)) app.render();
+                else status.firstChild?.focus();
               }),
           },
           m.invited ? t("group.accept") : t("group.join"),

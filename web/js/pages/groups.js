@@ -34,12 +34,37 @@ export function refusalText(code) {
 
 /** Why a join was refused (a 403): the group's own answer names it as a stable code
  * (`me.refusal`), which the reader's language then phrases. */
-export async function refusalOf(gid, err) {
+async function refusalOf(gid, err) {
   if (err?.code !== "forbidden") return null;
   try {
     return (await api.get(`/api/groups/${gid}`)).me?.refusal ?? null;
   } catch {
     return null;
+  }
+}
+
+/** Joins a group (or accepts its invitation) and says so. A refusal is shown in `slot` in
+ * the reader's language, any other failure as the error. True when joined. */
+export async function joinGroup(gid, title, slot) {
+  try {
+    await api.post(`/api/groups/${gid}/members`);
+  } catch (err) {
+    const code = await refusalOf(gid, err);
+    if (code) slot.replaceChildren(notice("error", refusalText(code)));
+    else showError(slot, err);
+    return false;
+  }
+  toast(t("group.joined_done", { title }));
+  return true;
+}
+
+/** The group an address names: `{ group }`, or `{ page }` saying it is not there. */
+export async function loadGroup(id) {
+  try {
+    return { group: await api.get(`/api/groups/${encodeURIComponent(id)}`) };
+  } catch (err) {
+    if (err.status !== 404 && err.status !== 400) throw err;
+    return { page: notFound(err) };
   }
 }
 
@@ -115,13 +140,7 @@ function invitationsCard(app) {
             "aria-label": t("group.accept_named", { title: g.title }),
             onclick: (e) =>
               busy(e.currentTarget, async () => {
-                try {
-                  await api.post(`/api/groups/${g.id}/members`);
-                  toast(t("group.joined_done", { title: g.title }));
-                  app.navigate(`#/groups/${g.id}`);
-                } catch (err) {
-                  showError(message, err);
-                }
+                if (await joinGroup(g.id, g.title, message)) app.navigate(`#/groups/${g.id}`);
               }),
           },
           t("group.accept"),
@@ -187,14 +206,7 @@ function groupRow(item, names, known, app) {
         "aria-label": t("group.join_named", { title: item.title }),
         onclick: (e) =>
           busy(e.currentTarget, async () => {
-            try {
-              await api.post(`/api/groups/${item.id}/members`);
-              toast(t("group.joined_done", { title: item.title }));
-              app.navigate(`#/groups/${item.id}`);
-            } catch (err) {
-              const code = await refusalOf(item.id, err);
-              note.replaceChildren(code ? notice("error", refusalText(code)) : notice("error", errorText(err), errorDetail(err)));
-            }
+            if (await joinGroup(item.id, item.title, note)) app.navigate(`#/groups/${item.id}`);
           }),
       },
       t("group.join"),
@@ -478,13 +490,8 @@ export async function newGroupPage(_params, app) {
 }
 
 export async function editGroupPage({ id }, app) {
-  let group;
-  try {
-    group = await api.get(`/api/groups/${encodeURIComponent(id)}`);
-  } catch (err) {
-    if (err.status !== 404 && err.status !== 400) throw err;
-    return notFound(err);
-  }
+  const { group, page } = await loadGroup(id);
+  if (!group) return page;
   if (!group.me?.admin) {
     app.navigate(`#/groups/${group.id}`);
     return { title: "", body: h("div") };
