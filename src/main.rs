@@ -109,7 +109,14 @@ fn serve(cfg: Config) -> Result<(), AppError> {
             "API description: http://{}/api/openapi.json — Ctrl-C stops the server.",
             addr
         );
-        serving.await.map_err(AppError::internal)?
+        match serving.await.map_err(AppError::internal)? {
+            // Exit now, without running destructors: a failed sled may hang in its own.
+            Err(AppError::StoreFailed(reason)) => {
+                eprintln!("twinhub: the store failed ({reason}); exiting for a restart");
+                std::process::exit(twinhub::store::space::EXIT_STORE_FAILED);
+            }
+            other => other,
+        }
     })
 }
 

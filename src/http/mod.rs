@@ -20,6 +20,7 @@ pub mod system;
 pub mod ui;
 
 use std::net::TcpListener;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use actix::Addr;
@@ -40,14 +41,27 @@ use crate::error::AppError;
 use crate::live::registry::Registry;
 use crate::service::Core;
 
-/// Runs a service call on the blocking thread pool.
+/// Runs a service call on the blocking thread pool, answering 503 `unavailable` if it has
+/// not finished within `store.stall_timeout_secs` (set by [`server`]): a store that stops
+/// answering must not leave clients waiting for ever. The call itself runs to its end.
 pub async fn run<T, F>(f: F) -> Result<T, AppError>
 where
     T: Send + 'static,
     F: FnOnce() -> Result<T, AppError> + Send + 'static,
 {
-    web::block(f).await.map_err(AppError::internal)?
+    let bound = Duration::from_secs(RUN_TIMEOUT_SECS.load(Ordering::Relaxed));
+    match actix_web::rt::time::timeout(bound, web::block(f)).await {
+        Ok(done) => done.map_err(AppError::internal)?,
+        Err(_) => Err(AppError::StoreFailed(format!(
+            "a request's work took longer than {} s",
+            bound.as_secs()
+        ))),
+    }
 }
+
+/// The bound of [`run`]: `store.stall_timeout_secs` once a server is built (one value per
+/// process: every server of a process shares the blocking pool anyway).
+static RUN_TIMEOUT_SECS: AtomicU64 = AtomicU64::new(60);
 
 #[derive(OpenApi)]
 #[openapi(
@@ -207,6 +221,7 @@ pub fn server(
     listener: TcpListener,
     handle_signals: bool,
 ) -> std::io::Result<Server> {
+    RUN_TIMEOUT_SECS.store(core.config.store.stall_timeout_secs, Ordering::Relaxed);
     let ws_registry = registry.clone();
     let ws_sockets = live::SocketCount::default();
     let registry = web::Data::new(registry);

@@ -9,6 +9,7 @@
 mod group_commit;
 mod memory;
 mod sled_store;
+pub mod space;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -233,14 +234,15 @@ impl Tree {
 /// Key-value pairs, in key order.
 pub type Entries = Vec<(Vec<u8>, Vec<u8>)>;
 
-/// Storage failures. Opaque to callers: they become `AppError::Internal`.
+/// Storage failures (I/O errors, a stalled flush). Opaque to callers: they become
+/// `AppError::StoreFailed`, a 503 in the error shape; the detail goes to the log.
 #[derive(Debug, thiserror::Error)]
 #[error("store: {0}")]
 pub struct StoreError(pub String);
 
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
-        AppError::Internal(e.to_string())
+        AppError::StoreFailed(e.to_string())
     }
 }
 
@@ -338,20 +340,62 @@ pub trait Store: Send + Sync + 'static {
     fn insert_relaxed(&self, tree: Tree, key: &[u8], value: Vec<u8>) -> Result<(), StoreError>;
     /// A fresh id, unique for the life of the store.
     fn next_id(&self) -> Result<u64, StoreError>;
+    /// Refuses a write the store cannot take now: disk space below the watermark, or a
+    /// store that has failed (see [`space`]). Checked by [`transact`](trait.Store.html).
+    fn admit_write(&self) -> Result<(), AppError> {
+        Ok(())
+    }
+    /// The store's condition for `/healthz`, `/metrics` and the UI.
+    fn health(&self) -> StoreHealth {
+        StoreHealth::default()
+    }
     /// Whether the store holds no users yet (decides the demo data load).
     fn is_empty(&self) -> Result<bool, StoreError> {
         Ok(self.scan_prefix(Tree::UseridUser, &[], None, 1)?.is_empty())
     }
 }
 
+/// What the store says of itself: free space and whether writes are refused, and the
+/// reason it failed, if it did.
+#[derive(Debug, Clone, Default)]
+pub struct StoreHealth {
+    pub space: Option<space::SpaceStatus>,
+    pub failed: Option<String>,
+}
+
+impl StoreHealth {
+    /// Whether a request that writes would be refused now.
+    pub fn writes_refused(&self) -> bool {
+        self.failed.is_some() || self.space.is_some_and(|s| s.writes_refused)
+    }
+}
+
 impl dyn Store {
     /// Atomic, durable write: runs `body` in one transaction over `trees`, waits for the
     /// group commit, and returns the body's value. Refusals (`AppError`) leave nothing written.
+    /// Refused with 507 while disk space is below the watermark (`Store::admit_write`).
     pub fn transact<T>(
         &self,
         trees: &[Tree],
         body: impl Fn(&dyn Txn) -> Result<T, TxError>,
     ) -> Result<T, AppError> {
+        self.admit_write()?;
+        self.transact_upkeep(trees, body)
+    }
+
+    /// [`transact`](Self::transact) without the free-space watermark, for the server's own
+    /// small writes that must go on while members' writes are refused, so that reading
+    /// still works and nothing is done twice: sessions (logging in and out), taking sent
+    /// mail off the queue (or it would be sent again), the search index's marks. A store
+    /// that failed refuses them too.
+    pub fn transact_upkeep<T>(
+        &self,
+        trees: &[Tree],
+        body: impl Fn(&dyn Txn) -> Result<T, TxError>,
+    ) -> Result<T, AppError> {
+        if let Some(reason) = self.health().failed {
+            return Err(AppError::StoreFailed(reason));
+        }
         let out = std::cell::RefCell::new(None);
         let wrapped = |tx: &dyn Txn| {
             let value = body(tx)?;

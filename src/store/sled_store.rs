@@ -4,13 +4,17 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
 
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 use sled::Transactional;
 
 use super::group_commit::GroupCommit;
+use super::space::{Failure, SpaceWatch};
 use super::{
-    BackendTxError, BackendTxKind, Entries, Store, StoreError, Tree, TxBody, TxError, Txn,
+    BackendTxError, BackendTxKind, Entries, Store, StoreError, StoreHealth, Tree, TxBody, TxError,
+    Txn,
 };
 use crate::config::{Durability, StoreConfig};
 use crate::error::AppError;
@@ -20,11 +24,20 @@ pub struct SledStore {
     group_commit: GroupCommit,
     db: sled::Db,
     trees: HashMap<Tree, sled::Tree>,
+    /// The free-space watermark over the store's file system (and those added by `watching`).
+    space: SpaceWatch,
+    /// Set by the first I/O error or stalled flush; the server then stops (see `space`).
+    failure: Arc<Failure>,
+    config: StoreConfig,
 }
 
 impl Drop for SledStore {
     /// Graceful shutdown ends here: whatever was written relaxed reaches the disk too.
+    /// Not after a failure: sled's flush would fail again, or hang.
     fn drop(&mut self) {
+        if self.failure.reason().is_some() {
+            return;
+        }
         if let Err(e) = self.db.flush() {
             tracing::error!(error = %e, "final store flush failed");
         }
@@ -56,12 +69,35 @@ impl SledStore {
             .iter()
             .map(|t| Ok((*t, db.open_tree(t.name()).map_err(err)?)))
             .collect::<Result<HashMap<_, _>, StoreError>>()?;
-        let group_commit = GroupCommit::start(flush_fn(&db, &cfg.path, cfg.durability)?);
+        let stall = Duration::from_secs(cfg.stall_timeout_secs);
+        let group_commit = GroupCommit::start(flush_fn(&db, &cfg.path, cfg.durability)?, stall);
         Ok(SledStore {
             group_commit,
             db,
             trees,
+            space: SpaceWatch::new(cfg, &[]),
+            failure: Failure::new(),
+            config: cfg.clone(),
         })
+    }
+
+    /// Watches these directories' file systems too (the search index, the mail outbox):
+    /// writes are refused when any of them runs low.
+    pub fn watching(mut self, also: &[&Path]) -> SledStore {
+        self.space = SpaceWatch::new(&self.config, also);
+        self
+    }
+
+    /// The failure record, which the server waits on to stop and exit.
+    pub fn failure(&self) -> Arc<Failure> {
+        Arc::clone(&self.failure)
+    }
+
+    /// Records an I/O error as the store's failure and hands it back as a `StoreError`.
+    fn failed(&self, e: impl std::fmt::Display) -> StoreError {
+        let e = err(e);
+        self.failure.fail(&e.0);
+        e
     }
 
     fn tree(&self, tree: Tree) -> &sled::Tree {
@@ -143,7 +179,11 @@ fn to_sled(e: TxError) -> ConflictableTransactionError<TxError> {
 
 impl Store for SledStore {
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.tree(tree).get(key).map_err(err)?.map(|v| v.to_vec()))
+        Ok(self
+            .tree(tree)
+            .get(key)
+            .map_err(|e| self.failed(e))?
+            .map(|v| v.to_vec()))
     }
 
     fn scan_prefix(
@@ -161,7 +201,7 @@ impl Store for SledStore {
         };
         let mut out = Vec::new();
         for item in iter {
-            let (k, v) = item.map_err(err)?;
+            let (k, v) = item.map_err(|e| self.failed(e))?;
             if !k.starts_with(prefix) || out.len() >= limit {
                 break;
             }
@@ -178,7 +218,7 @@ impl Store for SledStore {
         each: &mut dyn FnMut(&[u8]) -> Result<(), AppError>,
     ) -> Result<(), AppError> {
         for item in self.tree(tree).iter().values() {
-            each(&item.map_err(err)?)?;
+            each(&item.map_err(|e| self.failed(e))?)?;
         }
         Ok(())
     }
@@ -195,23 +235,41 @@ impl Store for SledStore {
         match result {
             Ok(()) => Ok(()),
             Err(TransactionError::Abort(e)) => Err(e),
-            Err(TransactionError::Storage(e)) => {
-                Err(TxError::Abort(crate::error::AppError::internal(e)))
-            }
+            Err(TransactionError::Storage(e)) => Err(TxError::Abort(
+                crate::error::AppError::StoreFailed(self.failed(e).0),
+            )),
         }
     }
 
+    /// A flush that fails or stalls (`store.stall_timeout_secs`) fails the store: sled keeps
+    /// its error (or its stuck threads) until it is reopened.
     fn wait_durable(&self) -> Result<(), StoreError> {
-        self.group_commit.wait_durable()
+        self.group_commit
+            .wait_durable()
+            .map_err(|e| self.failed(e.0))
     }
 
     fn insert_relaxed(&self, tree: Tree, key: &[u8], value: Vec<u8>) -> Result<(), StoreError> {
-        self.tree(tree).insert(key, value).map_err(err)?;
+        self.tree(tree)
+            .insert(key, value)
+            .map_err(|e| self.failed(e))?;
         Ok(())
     }
 
     fn next_id(&self) -> Result<u64, StoreError> {
         // sled's ids are unique across restarts (it persists reserved ranges); +1 keeps 0 unused.
-        Ok(self.db.generate_id().map_err(err)? + 1)
+        Ok(self.db.generate_id().map_err(|e| self.failed(e))? + 1)
+    }
+
+    fn admit_write(&self) -> Result<(), crate::error::AppError> {
+        self.failure.admit()?;
+        self.space.admit()
+    }
+
+    fn health(&self) -> StoreHealth {
+        StoreHealth {
+            space: Some(self.space.status()),
+            failed: self.failure.reason().map(str::to_string),
+        }
     }
 }
