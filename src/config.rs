@@ -237,6 +237,12 @@ pub struct Limits {
     pub comment_window_secs: u64,
     pub postings_per_window: u32,
     pub posting_window_secs: u64,
+    /// How long an `Idempotency-Key`'s first answer is kept for its retries (seconds).
+    pub idempotency_key_secs: u64,
+    /// Longest `Idempotency-Key` accepted (characters, visible ASCII).
+    pub idempotency_key_chars: usize,
+    /// Largest answer kept for replay (bytes); a larger one is not kept.
+    pub idempotency_answer_bytes: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -42,6 +42,9 @@ pub enum AppError {
         "the server's disk is nearly full: changes cannot be saved for now, reading still works"
     )]
     InsufficientStorage,
+    /// An `Idempotency-Key` sent again with another request (method, path or body).
+    #[error("this Idempotency-Key was used for another request; use a new key for a new request")]
+    IdempotencyKeyReused,
     /// The store hit an I/O error (or stalled): the server answers, then restarts on a
     /// reopened store. The detail goes to the log, not to the client.
     #[error("the store is failing; try again in a moment")]
@@ -71,6 +74,7 @@ impl AppError {
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
             AppError::Unavailable(_) | AppError::StoreFailed(_) => "unavailable",
             AppError::InsufficientStorage => "insufficient_storage",
+            AppError::IdempotencyKeyReused => "idempotency_key_reused",
             AppError::Config(_) | AppError::Internal(_) => "internal",
         }
     }
@@ -107,6 +111,7 @@ impl ResponseError for AppError {
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Unavailable(_) | AppError::StoreFailed(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
+            AppError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Config(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

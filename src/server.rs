@@ -82,6 +82,7 @@ pub fn start(config: Config, handle_signals: bool) -> Result<Running, AppError> 
     let server = http::server(core.clone(), registry.clone(), listener, handle_signals)
         .map_err(AppError::internal)?;
     stop_on_failure(&server, &failure);
+    sweep_idempotency_keys(core.clone());
     Ok(Running {
         addr,
         server,
@@ -91,6 +92,29 @@ pub fn start(config: Config, handle_signals: bool) -> Result<Running, AppError> 
         indexer,
         failure,
     })
+}
+
+/// Removes expired `Idempotency-Key` records once a minute, a bounded batch at a time, so
+/// they cost disk for `limits.idempotency_key_secs` and no longer.
+fn sweep_idempotency_keys(core: web::Data<Core>) {
+    const EVERY: Duration = Duration::from_secs(60);
+    const BATCH: usize = 1000;
+    actix_web::rt::spawn(async move {
+        loop {
+            actix_web::rt::time::sleep(EVERY).await;
+            loop {
+                let c = core.clone();
+                match http::run(move || crate::service::idempotency::sweep(&c, BATCH)).await {
+                    Ok(n) if n == BATCH => continue,
+                    Ok(_) => break,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "sweeping idempotency keys failed");
+                        break;
+                    }
+                }
+            }
+        }
+    });
 }
 
 /// A failed store (an I/O error, a stalled flush) cannot take writes until sled is reopened:

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod auth;
 pub mod contacts;
 pub mod groups;
+pub mod idempotency;
 pub mod live;
 pub mod mailbox;
 pub mod notifications;
@@ -50,7 +51,10 @@ where
     F: FnOnce() -> Result<T, AppError> + Send + 'static,
 {
     let bound = Duration::from_secs(RUN_TIMEOUT_SECS.load(Ordering::Relaxed));
-    match actix_web::rt::time::timeout(bound, web::block(f)).await {
+    // The request's Idempotency-Key record rides with its first committed transaction.
+    let rider = idempotency::RIDER.try_with(|slot| slot.clone()).ok();
+    let call = web::block(move || crate::store::rider::with(rider, f));
+    match actix_web::rt::time::timeout(bound, call).await {
         Ok(done) => done.map_err(AppError::internal)?,
         Err(_) => Err(AppError::StoreFailed(format!(
             "a request's work took longer than {} s",
@@ -224,6 +228,7 @@ pub fn server(
     RUN_TIMEOUT_SECS.store(core.config.store.stall_timeout_secs, Ordering::Relaxed);
     let ws_registry = registry.clone();
     let ws_sockets = live::SocketCount::default();
+    let in_flight = web::Data::new(idempotency::InFlight::default());
     let registry = web::Data::new(registry);
     let cfg = core.config.clone();
     let app_core = core.clone();
@@ -276,11 +281,13 @@ pub fn server(
         )))
         .app_data(index_page.clone())
         .app_data(ui_languages.clone())
+        .app_data(in_flight.clone())
         .route("/", web::get().to(ui::index))
         .route("/index.html", web::get().to(ui::index))
         // Last: a prefix service at "/" would shadow any route registered after it.
         .service(ui::files(&web_dir))
         .default_service(web::to(no_such_endpoint))
+        .wrap(middleware::from_fn(idempotency::middleware))
         .wrap_fn(|req, srv| {
             let started = Instant::now();
             let method = req.method().to_string();

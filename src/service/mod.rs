@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod contacts;
 pub mod events;
 pub mod groups;
+pub mod idempotency;
 pub mod mailbox;
 pub mod notifications;
 pub mod nso;

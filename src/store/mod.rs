@@ -8,6 +8,7 @@
 
 mod group_commit;
 mod memory;
+pub mod rider;
 mod sled_store;
 pub mod space;
 
@@ -125,10 +126,16 @@ pub enum Tree {
     UseridPostingid,
     /// posting id ++ comment id → `Comment`: a posting's comments, oldest first.
     PostingidComment,
+    /// user id ++ `Idempotency-Key` → `IdempotencyRecord`: the request's fingerprint and, once
+    /// answered, its answer (`crate::service::idempotency`).
+    UseridIdempotencykey,
+    /// creation time (Unix ms, 8 bytes) ++ user id ++ key → (): the records in the order they
+    /// expire, for the sweep.
+    CreatedUseridIdempotencykey,
 }
 
 impl Tree {
-    pub const ALL: [Tree; 47] = [
+    pub const ALL: [Tree; 49] = [
         Tree::Meta,
         Tree::UseridUser,
         Tree::EmailUserid,
@@ -176,6 +183,8 @@ impl Tree {
         Tree::PostingidPosting,
         Tree::UseridPostingid,
         Tree::PostingidComment,
+        Tree::UseridIdempotencykey,
+        Tree::CreatedUseridIdempotencykey,
     ];
 
     pub fn name(self) -> &'static str {
@@ -227,6 +236,8 @@ impl Tree {
             Tree::PostingidPosting => "postingid_posting",
             Tree::UseridPostingid => "userid_postingid",
             Tree::PostingidComment => "postingid_comment",
+            Tree::UseridIdempotencykey => "userid_idempotencykey",
+            Tree::CreatedUseridIdempotencykey => "created_userid_idempotencykey",
         }
     }
 }
@@ -380,7 +391,18 @@ impl dyn Store {
         body: impl Fn(&dyn Txn) -> Result<T, TxError>,
     ) -> Result<T, AppError> {
         self.admit_write()?;
-        self.transact_upkeep(trees, body)
+        let Some(rider) = rider::current() else {
+            return self.transact_upkeep(trees, body);
+        };
+        let mut all = trees.to_vec();
+        all.extend(rider.trees().filter(|t| !trees.contains(t)));
+        let out = self.transact_upkeep(&all, |tx| {
+            let value = body(tx)?;
+            rider.write(tx)?;
+            Ok(value)
+        })?;
+        rider::taken();
+        Ok(out)
     }
 
     /// [`transact`](Self::transact) without the free-space watermark, for the server's own
