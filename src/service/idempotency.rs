@@ -103,7 +103,9 @@ pub fn rider(
 }
 
 /// Stores the answer given to the request. A small write of the server's own (it goes on
-/// when disk space is low: the work it answers for is done).
+/// when disk space is low: the work it answers for is done), and not waited for: the answer
+/// reaches the disk with the next flush, and a crash before that makes a retry hear that
+/// the work was done (409) rather than do it again, for the price of no second fsync.
 pub fn answer(
     core: &Core,
     user: UserId,
@@ -112,7 +114,7 @@ pub fn answer(
     answer: StoredAnswer,
 ) -> Result<(), AppError> {
     let rkey = record_key(user, idem_key);
-    core.store.transact_upkeep(
+    core.store.transact_relaxed(
         &[
             Tree::UseridIdempotencykey,
             Tree::CreatedUseridIdempotencykey,

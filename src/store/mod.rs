@@ -415,6 +415,19 @@ impl dyn Store {
         trees: &[Tree],
         body: impl Fn(&dyn Txn) -> Result<T, TxError>,
     ) -> Result<T, AppError> {
+        let out = self.transact_relaxed(trees, body)?;
+        self.wait_durable()?;
+        Ok(out)
+    }
+
+    /// A server's own write that need not be durable before it returns: it reaches the disk
+    /// with the next flush (an Idempotency-Key's answer, which a crash may lose: the retry
+    /// is then told the work was done, never does it again). Not subject to the watermark.
+    pub fn transact_relaxed<T>(
+        &self,
+        trees: &[Tree],
+        body: impl Fn(&dyn Txn) -> Result<T, TxError>,
+    ) -> Result<T, AppError> {
         if let Some(reason) = self.health().failed {
             return Err(AppError::StoreFailed(reason));
         }
@@ -429,7 +442,6 @@ impl dyn Store {
             Err(TxError::Abort(e)) => return Err(e),
             Err(TxError::Backend(e)) => return Err(AppError::internal(e)),
         }
-        self.wait_durable()?;
         out.into_inner()
             .ok_or_else(|| AppError::internal("transaction committed without a value"))
     }
