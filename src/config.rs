@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::net::AddrRange;
 
 /// The repository's `config.toml`, compiled in so a binary run anywhere has every default.
 const EMBEDDED_DEFAULTS: &str = include_str!("../config.toml");
@@ -117,6 +118,10 @@ pub struct ServerConfig {
     pub request_head_timeout_secs: u64,
     pub disconnect_timeout_secs: u64,
     pub web_dir: PathBuf,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (see [`crate::net::client_addr`]).
+    pub trusted_proxies: Vec<AddrRange>,
+    /// Client addresses `/metrics` answers; everyone else gets 404.
+    pub metrics_allowed: Vec<AddrRange>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -174,8 +179,9 @@ pub struct AuthConfig {
     pub session_absolute_secs: i64,
     pub session_touch_interval_secs: i64,
     pub cookie_secure: bool,
-    pub login_failures_per_account: u32,
+    pub login_failures_per_account_address: u32,
     pub login_failures_per_address: u32,
+    pub login_failures_per_account: u32,
     pub login_failure_window_secs: u64,
     pub registrations_per_address: u32,
     pub registration_notices_per_address: u32,
@@ -339,8 +345,10 @@ impl Config {
                 "auth.session_absolute_secs must be >= session_idle_secs",
             ),
             (
-                a.login_failures_per_account > 0,
-                "auth.login_failures_per_account must be > 0",
+                a.login_failures_per_account_address > 0
+                    && a.login_failures_per_address > 0
+                    && a.login_failures_per_account > 0,
+                "auth.login_failures_per_account_address, login_failures_per_address and login_failures_per_account must be > 0 (0 would refuse every login)",
             ),
             (
                 a.rate_tracker_max_keys > 0,

@@ -649,6 +649,48 @@ async fn metrics_count_requests_by_route_pattern() {
     server.stop().await;
 }
 
+/// A client whose every request claims, in `X-Forwarded-For`, to come through `chain`.
+fn forwarded_for(server: &TestServer, chain: &str) -> Client {
+    let mut c = server.client();
+    c.http = awc::Client::builder()
+        .add_default_header(("X-Forwarded-For", chain))
+        .finish();
+    c
+}
+
+#[actix_web::test]
+async fn metrics_answer_only_the_allowed_addresses_seen_through_trusted_proxies() {
+    // The test client connects from 127.0.0.1, which plays a reverse proxy here.
+    let server = common::start_with(|cfg| {
+        cfg.server.metrics_allowed = vec!["10.0.0.0/8".parse().unwrap()];
+    })
+    .await;
+    let r = raw(&server.client(), Method::GET, "/metrics", None).await;
+    check_error(&r, StatusCode::NOT_FOUND, "not_found");
+    // No proxy is trusted: a client cannot claim an allowed address.
+    let forged = forwarded_for(&server, "10.1.2.3");
+    let r = raw(&forged, Method::GET, "/metrics", None).await;
+    check_error(&r, StatusCode::NOT_FOUND, "not_found");
+    server.stop().await;
+
+    let server = common::start_with(|cfg| {
+        cfg.server.metrics_allowed = vec!["10.0.0.0/8".parse().unwrap()];
+        cfg.server.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await;
+    let (status, _, _) = forwarded_for(&server, "10.1.2.3")
+        .send_raw(Method::GET, "/metrics", None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "an allowed client behind the proxy");
+    // What the client wrote left of the proxy's own entry is not believed.
+    let forged = forwarded_for(&server, "10.1.2.3, 203.0.113.9");
+    let r = raw(&forged, Method::GET, "/metrics", None).await;
+    check_error(&r, StatusCode::NOT_FOUND, "not_found");
+    let r = raw(&server.client(), Method::GET, "/metrics", None).await;
+    check_error(&r, StatusCode::NOT_FOUND, "not_found");
+    server.stop().await;
+}
+
 #[actix_web::test]
 async fn api_answers_carry_security_headers() {
     let server = common::start().await;
