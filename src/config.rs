@@ -479,10 +479,32 @@ mod tests {
         let mut cfg = Config::defaults();
         cfg.limits.contact_requests_per_window = 0;
         assert!(cfg.validate().is_err());
+        // A zero login allowance would refuse every login.
+        let mut cfg = Config::defaults();
+        cfg.auth.login_failures_per_account_address = 0;
+        assert!(cfg.validate().is_err());
+        let mut cfg = Config::defaults();
+        cfg.auth.login_failures_per_address = 0;
+        assert!(cfg.validate().is_err());
         // Facet counts need a sample of at least one match.
         let mut cfg = Config::defaults();
         cfg.search.facet_exact_max = 0;
         assert!(cfg.validate().is_err());
+    }
+
+    #[test]
+    fn address_ranges_are_checked_when_loaded() {
+        let cfg = Config::defaults();
+        assert!(cfg.server.trusted_proxies.is_empty(), "no proxy trusted");
+        let loopback = ["127.0.0.1", "::1"].map(|a| a.parse().unwrap());
+        assert!(loopback
+            .iter()
+            .all(|a| crate::net::in_any(&cfg.server.metrics_allowed, *a)));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("bad.toml");
+        std::fs::write(&file, "[server]\ntrusted_proxies = [\"10.0.0.0/33\"]\n").unwrap();
+        let err = Config::load(Some(&file)).unwrap_err().to_string();
+        assert!(err.contains("10.0.0.0/33"), "{err}");
     }
 
     #[test]

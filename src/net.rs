@@ -25,9 +25,12 @@ pub struct AddrRange {
 impl AddrRange {
     pub fn contains(&self, addr: IpAddr) -> bool {
         match (self.network, canonical(addr)) {
-            (IpAddr::V4(net), IpAddr::V4(a)) => {
-                same_prefix(u32::from(net).into(), u32::from(a).into(), self.prefix_len, 32)
-            }
+            (IpAddr::V4(net), IpAddr::V4(a)) => same_prefix(
+                u32::from(net).into(),
+                u32::from(a).into(),
+                self.prefix_len,
+                32,
+            ),
             (IpAddr::V6(net), IpAddr::V6(a)) => {
                 same_prefix(u128::from(net), u128::from(a), self.prefix_len, 128)
             }
@@ -146,11 +149,21 @@ mod tests {
         assert!(r[0].contains(ip("10.255.0.1")));
         assert!(!r[0].contains(ip("11.0.0.1")));
         assert!(r[1].contains(ip("192.0.2.7")) && !r[1].contains(ip("192.0.2.8")));
-        assert!(r[1].contains(ip("::ffff:192.0.2.7")), "IPv4-mapped IPv6 is IPv4");
+        assert!(
+            r[1].contains(ip("::ffff:192.0.2.7")),
+            "IPv4-mapped IPv6 is IPv4"
+        );
         assert!(r[2].contains(ip("fd12::1")) && !r[2].contains(ip("fe80::1")));
         assert!(!r[2].contains(ip("10.0.0.1")));
         assert!(r[3].contains(ip("203.0.113.1")) && !r[3].contains(ip("::1")));
-        for bad in ["10.0.0.0/33", "::/129", "localhost", "10.0.0/8", "1.2.3.4/x", ""] {
+        for bad in [
+            "10.0.0.0/33",
+            "::/129",
+            "localhost",
+            "10.0.0/8",
+            "1.2.3.4/x",
+            "",
+        ] {
             assert!(bad.parse::<AddrRange>().is_err(), "{bad}");
         }
     }

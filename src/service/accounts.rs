@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 use utoipa::ToSchema;
 
-use super::{hex, passwords, Core};
+use super::{hex, passwords, text, Core};
 use crate::config::Limits;
 use crate::domain::catalog;
 use crate::domain::user::{normalise_email, User};
@@ -110,11 +110,8 @@ pub fn register(core: &Core, input: RegisterInput, addr: IpAddr) -> Result<(), A
     let mut input = input;
     input.email = input.email.trim().to_string();
     input.validate_with(&core.config.limits)?;
-    if !crate::domain::user::display_name_is_clean(&input.display_name) {
-        return Err(AppError::Validation(
-            "display_name: no line breaks or control characters".into(),
-        ));
-    }
+    text::single_line("display_name", &input.display_name)?;
+    text::single_line("email", &input.email)?;
     check_country(input.country.as_deref())?;
     core.rate_limits
         .registrations_per_address
@@ -255,7 +252,9 @@ fn count_login_attempt(core: &Core, account: &str, addr: IpAddr) -> Result<Login
         addr: addr.to_string(),
         account: account.to_string(),
     };
-    limits.login_per_account_address.acquire(&attempt.pair, now)?;
+    limits
+        .login_per_account_address
+        .acquire(&attempt.pair, now)?;
     if let Err(e) = limits.login_per_address.acquire(&attempt.addr, now) {
         limits.login_per_account_address.release_one(&attempt.pair);
         return Err(e);
