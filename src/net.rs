@@ -89,6 +89,19 @@ impl fmt::Debug for AddrRange {
     }
 }
 
+/// The key of an address in per-address throttles: an IPv4 address, or the /64 an IPv6
+/// address is in. One subscriber or host is usually given a whole /64, so counting single
+/// IPv6 addresses would let one client take a fresh address for every attempt.
+pub fn throttle_key(addr: IpAddr) -> String {
+    match canonical(addr) {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+    }
+}
+
 pub fn in_any(ranges: &[AddrRange], addr: IpAddr) -> bool {
     ranges.iter().any(|r| r.contains(addr))
 }
@@ -166,6 +179,15 @@ mod tests {
         ] {
             assert!(bad.parse::<AddrRange>().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn an_ipv6_client_is_throttled_by_its_64() {
+        let a = throttle_key(ip("2001:db8:1:2:aaaa::1"));
+        assert_eq!(a, throttle_key(ip("2001:db8:1:2:ffff:1:2:3")));
+        assert_ne!(a, throttle_key(ip("2001:db8:1:3::1")));
+        assert_eq!(throttle_key(ip("::ffff:192.0.2.7")), "192.0.2.7");
+        assert_ne!(throttle_key(ip("192.0.2.7")), throttle_key(ip("192.0.2.8")));
     }
 
     #[test]

@@ -106,7 +106,7 @@ fn check_country(country: Option<&str>) -> Result<(), AppError> {
 /// Creates the account unless the e-mail is taken; the answer is the same either way.
 pub fn register(core: &Core, input: RegisterInput, addr: IpAddr) -> Result<(), AppError> {
     let now = core.clock.now();
-    let addr_key = addr.to_string();
+    let addr_key = crate::net::throttle_key(addr);
     let mut input = input;
     input.email = input.email.trim().to_string();
     input.validate_with(&core.config.limits)?;
@@ -238,6 +238,7 @@ pub fn login(
 struct LoginAttempt {
     /// The (account, address) key: the address first, as it holds no space.
     pair: String,
+    /// The address's throttle key (an IPv6 address counts by its /64: `net::throttle_key`).
     addr: String,
     account: String,
 }
@@ -248,8 +249,8 @@ fn count_login_attempt(core: &Core, account: &str, addr: IpAddr) -> Result<Login
     let now = core.clock.now();
     let limits = &core.rate_limits;
     let attempt = LoginAttempt {
-        pair: format!("{addr} {account}"),
-        addr: addr.to_string(),
+        pair: format!("{} {account}", crate::net::throttle_key(addr)),
+        addr: crate::net::throttle_key(addr),
         account: account.to_string(),
     };
     limits
@@ -469,6 +470,20 @@ mod tests {
             matches!(r, Err(AppError::RateLimited { .. })),
             "the ceiling holds for every address"
         );
+    }
+
+    #[test]
+    fn ipv6_guesses_from_one_64_count_as_one_address() {
+        let (core, _) = testing::core();
+        register(&core, register_input("ann@x.eu"), ADDR).unwrap();
+        for i in 0..core.config.auth.login_failures_per_account_address {
+            let fresh: IpAddr = format!("2001:db8::{:x}", i + 1).parse().unwrap();
+            let r = wrong_login(&core, fresh);
+            assert!(matches!(r, Err(AppError::InvalidCredentials)));
+        }
+        let r = right_login(&core, "2001:db8::ffff".parse().unwrap());
+        assert!(matches!(r, Err(AppError::RateLimited { .. })));
+        right_login(&core, "2001:db8:0:1::1".parse().unwrap()).expect("another /64");
     }
 
     #[test]
