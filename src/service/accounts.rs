@@ -248,9 +248,10 @@ struct LoginAttempt {
 fn count_login_attempt(core: &Core, account: &str, addr: IpAddr) -> Result<LoginAttempt, AppError> {
     let now = core.clock.now();
     let limits = &core.rate_limits;
+    let addr = crate::net::throttle_key(addr);
     let attempt = LoginAttempt {
-        pair: format!("{} {account}", crate::net::throttle_key(addr)),
-        addr: crate::net::throttle_key(addr),
+        pair: format!("{addr} {account}"),
+        addr,
         account: account.to_string(),
     };
     limits
