@@ -255,7 +255,11 @@ impl Config {
             config::Environment::with_prefix("TWINHUB")
                 .prefix_separator("_")
                 .separator("__")
-                .try_parsing(true),
+                .try_parsing(true)
+                // Address lists, comma-separated: TWINHUB_SERVER__TRUSTED_PROXIES=10.0.0.0/8,::1
+                .list_separator(",")
+                .with_list_parse_key("server.trusted_proxies")
+                .with_list_parse_key("server.metrics_allowed"),
         );
         let cfg: Config = builder
             .build()
