@@ -1,10 +1,11 @@
 //! Operational endpoints: health, Prometheus metrics, and the vocabularies the UI needs.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::auth::client_addr;
 use super::run;
 use crate::domain::catalog::{self, Entry};
 use crate::error::AppError;
@@ -64,13 +65,18 @@ async fn healthz(core: web::Data<Core>) -> HttpResponse {
     }
 }
 
-/// Prometheus text exposition of the server's metrics.
+/// Prometheus text exposition of the server's metrics, for the client addresses in
+/// `server.metrics_allowed` only; anyone else gets the 404 of a path that does not exist.
 #[utoipa::path(tag = "system", responses((status = 200, content_type = "text/plain", body = String)))]
 #[get("/metrics")]
-async fn metrics() -> HttpResponse {
-    HttpResponse::Ok()
+async fn metrics(core: web::Data<Core>, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    let allowed = &core.config.server.metrics_allowed;
+    if !crate::net::in_any(allowed, client_addr(&req)) {
+        return Err(AppError::NotFound("endpoint"));
+    }
+    Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(crate::telemetry::render_metrics())
+        .body(crate::telemetry::render_metrics()))
 }
 
 #[derive(Serialize, ToSchema)]

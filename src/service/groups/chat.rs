@@ -16,7 +16,7 @@ use crate::error::AppError;
 use crate::ids::{GroupId, NotificationId, UserId};
 use crate::live::bus::BusMessage;
 use crate::service::notifications::{self, Pending};
-use crate::service::{Core, Page, PageQuery};
+use crate::service::{text, Core, Page, PageQuery};
 use crate::store::{be_u64, key, Tree, TxError, Txn};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -89,14 +89,14 @@ fn next_rev(tx: &dyn Txn, group: GroupId) -> Result<u64, TxError> {
     Ok(rev)
 }
 
-fn check_text(core: &Core, text: &str) -> Result<(), AppError> {
+fn check_text(core: &Core, message: &str) -> Result<(), AppError> {
     let max = core.config.groups.message_chars;
-    if text.trim().is_empty() || text.chars().count() > max {
+    if message.trim().is_empty() || message.chars().count() > max {
         return Err(AppError::Validation(format!(
             "text: between 1 and {max} characters"
         )));
     }
-    Ok(())
+    text::multi_line("text", message)
 }
 
 fn not_a_member() -> AppError {
@@ -146,6 +146,7 @@ pub fn post(
             "client_id: between 1 and {CLIENT_ID_CHARS} characters"
         )));
     }
+    text::single_line("client_id", &input.client_id)?;
     check_text(core, &input.text)?;
     // Counted before they are made distinct (which is quadratic in their number).
     let max = core.config.groups.mentions_per_message;
