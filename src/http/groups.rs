@@ -244,6 +244,7 @@ async fn dismiss(
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct InviteInput {
     pub user: UserId,
 }

@@ -86,6 +86,7 @@ async fn refuse(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct OfficerInput {
     /// eTwinning country code of the NSO.
     pub country: String,

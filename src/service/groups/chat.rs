@@ -22,6 +22,7 @@ use crate::store::{be_u64, key, Tree, TxError, Txn};
 /// A new group chat message (named apart from the mailbox's `NewMessage` in the OpenAPI
 /// document, where one name can hold only one schema).
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[schema(as = NewGroupMessage)]
 pub struct NewMessage {
     /// The sender's id for this send; a retry with the same id returns the first message.
@@ -34,11 +35,13 @@ pub struct NewMessage {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct EditMessage {
     pub text: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ReadUpTo {
     /// The newest message id the member has seen.
     pub message: u64,
