@@ -25,7 +25,7 @@ pub struct Health {
 }
 
 /// Liveness and storage check: answers 200 once the store answers a read.
-#[utoipa::path(tag = "system", responses((status = 200, body = Health), (status = 500, body = ErrorBody)))]
+#[utoipa::path(tag = "system", security(()), responses((status = 200, body = Health), (status = 500, body = ErrorBody)))]
 #[get("/healthz")]
 async fn healthz(core: web::Data<Core>) -> Result<HttpResponse, AppError> {
     run(move || {
@@ -38,7 +38,7 @@ async fn healthz(core: web::Data<Core>) -> Result<HttpResponse, AppError> {
 }
 
 /// Prometheus text exposition of the server's metrics.
-#[utoipa::path(tag = "system", responses((status = 200, content_type = "text/plain", body = String)))]
+#[utoipa::path(tag = "system", security(()), responses((status = 200, content_type = "text/plain", body = String)))]
 #[get("/metrics")]
 async fn metrics() -> HttpResponse {
     HttpResponse::Ok()
@@ -60,7 +60,7 @@ pub struct Catalog {
 
 /// The codes profiles and postings use: eTwinning countries, languages, subjects, topics,
 /// key competences and pupils' age bands.
-#[utoipa::path(tag = "system", responses((status = 200, body = Catalog)))]
+#[utoipa::path(tag = "system", security(()), responses((status = 200, body = Catalog)))]
 #[get("/catalog")]
 async fn catalog_lists() -> HttpResponse {
     HttpResponse::Ok().json(Catalog {
