@@ -157,7 +157,7 @@ async fn delete_picture(
 
 /// The group's members (an invitation-only group's: members only).
 #[utoipa::path(tag = "groups", params(("id" = u64, Path), PageQuery),
-    responses((status = 200, body = Page<MemberView>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Page<MemberView>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/groups/{id}/members")]
 async fn list_members(
     core: web::Data<Core>,
@@ -326,7 +326,7 @@ async fn my_invitations(core: web::Data<Core>, m: Member) -> Result<HttpResponse
 
 /// Post a message (members only; idempotent by `client_id`; rate-limited).
 #[utoipa::path(tag = "groups", params(("id" = u64, Path)), request_body = NewMessage,
-    responses((status = 201, body = GroupMessage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 201, body = GroupMessage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 429, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[post("/groups/{id}/messages")]
 async fn post_message(
     core: web::Data<Core>,
@@ -342,7 +342,7 @@ async fn post_message(
 
 /// The group's messages, newest first (members only); `next` pages back in time.
 #[utoipa::path(tag = "groups", params(("id" = u64, Path), PageQuery),
-    responses((status = 200, body = Page<GroupMessage>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Page<GroupMessage>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/groups/{id}/messages")]
 async fn messages(
     core: web::Data<Core>,
@@ -359,7 +359,7 @@ async fn messages(
 /// Messages sent, edited or deleted after `after_rev`, oldest change first (members only):
 /// how a client catches up after a disconnect.
 #[utoipa::path(tag = "groups", params(("id" = u64, Path), ChangesQuery),
-    responses((status = 200, body = Changes), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Changes), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/groups/{id}/changes")]
 async fn changes(
     core: web::Data<Core>,
@@ -406,7 +406,7 @@ async fn delete_message(
 
 /// Move my last-read pointer forward; answers my unread count in the group.
 #[utoipa::path(tag = "groups", params(("id" = u64, Path)), request_body = ReadUpTo,
-    responses((status = 200, body = Unread), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Unread), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[post("/groups/{id}/read")]
 async fn mark_read(
     core: web::Data<Core>,

@@ -57,6 +57,8 @@ where
         CSRF token in the X-CSRF-Token header on every state-changing request; API clients \
         use the bearer token from POST /api/auth/token. Every error has the shape \
         {\"error\":{\"code\":\"...\",\"message\":\"...\"}}."),
+    // utoipa registers the schemas of bodies and answers, not those of query parameters.
+    components(schemas(crate::service::nso::ValidationFilter)),
     modifiers(&SecuritySchemes),
     security(("bearer" = []), ("session_cookie" = []))
 )]

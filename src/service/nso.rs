@@ -31,8 +31,6 @@ pub enum ValidationFilter {
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct MembersQuery {
-    /// Inline: utoipa does not register the schemas of query parameters as components.
-    #[param(inline)]
     pub status: Option<ValidationFilter>,
     /// Items per page (default and maximum in config.toml).
     pub limit: Option<usize>,
