@@ -11,7 +11,9 @@ cd "$(dirname "$0")/.."
 ci_venv
 start_twinhub
 
-curl -sf "$TWINHUB_BASE/api/openapi.json" -o "$TWINHUB_DIR/openapi.json"
+"$VENV/bin/python" -c 'import sys, httpx
+open(sys.argv[2], "wb").write(httpx.get(sys.argv[1]).raise_for_status().content)' \
+    "$TWINHUB_BASE/api/openapi.json" "$TWINHUB_DIR/openapi.json"
 log="$TWINHUB_DIR/generate.log"
 if ! "$VENV/bin/openapi-python-client" generate --path "$TWINHUB_DIR/openapi.json" \
     --config scripts/openapi-client-config.yaml --meta none \
