@@ -23,7 +23,7 @@ token=$("$VENV/bin/python" scripts/ci_seed.py "$TWINHUB_BASE" admin@ci.test "$CI
     --url "$TWINHUB_BASE" \
     --header "Authorization: Bearer $token" \
     --workers 1 \
-    --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-25}" \
+    --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-50}" \
     --seed "${SCHEMATHESIS_SEED:-1}" \
     --exclude-path /api/auth/logout \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
