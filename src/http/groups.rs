@@ -8,6 +8,7 @@ use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::auth::Member;
+use super::openapi::PictureBytes;
 use super::run;
 use crate::domain::code_of_conduct::CodeOfConduct;
 use crate::domain::event::GroupMessage;
@@ -106,7 +107,7 @@ async fn update(
 
 /// The group's picture.
 #[utoipa::path(tag = "groups", params(("id" = u64, Path)),
-    responses((status = 200, content_type = "image/*", body = Vec<u8>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, content_type = "image/*", body = PictureBytes), (status = 404, body = ErrorBody)))]
 #[get("/groups/{id}/picture")]
 async fn get_picture(
     core: web::Data<Core>,
@@ -121,7 +122,9 @@ async fn get_picture(
 /// Upload the group's picture (administrators): the raw image as the body, with its
 /// `Content-Type` (png, jpeg, gif or webp; size limit `limits.picture_bytes`).
 #[utoipa::path(tag = "groups", params(("id" = u64, Path)),
-    request_body(content = Vec<u8>, content_type = "image/png"),
+    request_body(content(
+        (PictureBytes = "image/png"), (PictureBytes = "image/jpeg"), (PictureBytes = "image/gif"),
+        (PictureBytes = "image/webp"))),
     responses((status = 200, body = GroupView), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
 #[put("/groups/{id}/picture")]
 async fn put_picture(

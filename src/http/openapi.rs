@@ -10,7 +10,24 @@
 use actix_web::dev::ResourceDef;
 use actix_web::http::Method;
 use utoipa::openapi::path::{Operation, ParameterIn, PathItem};
-use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Response, ResponseBuilder};
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Response, ResponseBuilder, Schema};
+
+/// A picture's raw bytes as a request or answer body: a binary string in the document (a
+/// `Vec<u8>` would be documented as a JSON array of numbers, and generated clients sent one).
+pub struct PictureBytes;
+
+impl utoipa::PartialSchema for PictureBytes {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .description(Some("The image's bytes (png, jpeg, gif or webp)."))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for PictureBytes {}
 
 /// Adds to every operation the error answers its shape implies (see the module comment),
 /// keeping any the handler documents itself.
