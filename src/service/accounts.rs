@@ -25,6 +25,7 @@ use crate::search::{self, DocRef};
 use crate::store::{key, Tree, TxError};
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[garde(context(Limits as ctx))]
 pub struct RegisterInput {
     #[garde(length(chars, min = 1, max = ctx.display_name_chars))]
@@ -39,6 +40,7 @@ pub struct RegisterInput {
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[garde(context(Limits as ctx))]
 pub struct LoginInput {
     #[garde(length(min = 1, max = ctx.email_chars))]

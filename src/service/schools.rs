@@ -15,6 +15,7 @@ use crate::ids::{SchoolId, TieId, UserId};
 use crate::store::{key, Tree, TxError};
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[garde(context(Limits as ctx))]
 pub struct NewSchool {
     #[garde(length(chars, min = 1, max = ctx.school_name_chars))]
@@ -57,6 +58,7 @@ pub struct SchoolDetail {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct JoinInput {
     pub school_id: SchoolId,
 }

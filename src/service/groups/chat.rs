@@ -19,7 +19,11 @@ use crate::service::notifications::{self, Pending};
 use crate::service::{text, Core, Page, PageQuery};
 use crate::store::{be_u64, key, Tree, TxError, Txn};
 
+/// A new group chat message (named apart from the mailbox's `NewMessage` in the OpenAPI
+/// document, where one name can hold only one schema).
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = NewGroupMessage)]
 pub struct NewMessage {
     /// The sender's id for this send; a retry with the same id returns the first message.
     pub client_id: String,
@@ -31,18 +35,22 @@ pub struct NewMessage {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct EditMessage {
     pub text: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ReadUpTo {
     /// The newest message id the member has seen.
     pub message: u64,
 }
 
-/// A member's unread count in one group.
+/// A member's unread count in one group (`GroupUnread` in the OpenAPI document, apart from
+/// the notifications' and mailbox's `Unread`).
 #[derive(Debug, Serialize, ToSchema, PartialEq, Eq)]
+#[schema(as = GroupUnread)]
 pub struct Unread {
     /// Messages by others newer than the last-read pointer, at most `groups.unread_count_max`.
     pub unread: u64,
