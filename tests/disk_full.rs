@@ -61,31 +61,35 @@ impl Tmpfs {
             .expect("df prints the free bytes")
     }
 
-    /// Resizes the ballast file so that about `free` bytes stay free.
+    /// Resizes the ballast file so that about `free` bytes stay free, never passing through
+    /// more free space on the way (the server reads free space whenever it writes).
     fn leave_free(&self, free: u64) {
+        use std::io::{Seek, Write};
         let ballast = self.path().join("ballast");
         let now = std::fs::metadata(&ballast).map(|m| m.len()).unwrap_or(0);
         let target = (now + self.free()).saturating_sub(free);
-        let f = std::fs::OpenOptions::new()
+        let mut f = std::fs::OpenOptions::new()
             .create(true)
             .write(true)
             .truncate(false)
             .open(&ballast)
             .unwrap();
-        f.set_len(0).unwrap();
-        // tmpfs allocates on write, not on set_len: write real bytes.
+        if target <= now {
+            // Shrinking a tmpfs file gives its pages back.
+            f.set_len(target).unwrap();
+            return;
+        }
+        // Growing: tmpfs allocates on write, not on set_len, so write real bytes.
+        f.seek(std::io::SeekFrom::End(0)).unwrap();
         let chunk = vec![0xA5u8; MIB as usize];
-        let mut left = target;
-        use std::io::Write;
-        let mut w = std::io::BufWriter::new(f);
+        let mut left = target - now;
         while left > 0 {
             let n = left.min(MIB) as usize;
-            if w.write_all(&chunk[..n]).is_err() {
+            if f.write_all(&chunk[..n]).is_err() {
                 break;
             }
             left -= n as u64;
         }
-        let _ = w.flush();
     }
 }
 
