@@ -4,13 +4,17 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 use sled::Transactional;
 
+use super::blob_sync::BlobSync;
 use super::group_commit::GroupCommit;
 use super::{
-    BackendTxError, BackendTxKind, Entries, Store, StoreError, Tree, TxBody, TxError, Txn,
+    BackendTxError, BackendTxKind, BackupReport, Entries, Store, StoreError, Tree, TxBody,
+    TxError, Txn,
 };
 use crate::config::{Durability, StoreConfig};
 use crate::error::AppError;
@@ -20,11 +24,27 @@ pub struct SledStore {
     group_commit: GroupCommit,
     db: sled::Db,
     trees: HashMap<Tree, sled::Tree>,
+    /// The write barrier: every write holds it shared while it commits; a backup holds it
+    /// exclusively while it copies, so the copy holds every write committed before it and
+    /// none of the writes after (writers wait meanwhile; reads do not).
+    barrier: RwLock<()>,
+    /// Added to sled's id counter: a restored store starts a fresh counter, and the backup
+    /// records here the next id the original would have given (`ID_BASE_KEY` in `meta`).
+    id_base: u64,
+    /// Blob files fsynced by the flusher so far (tests read it; also a metric).
+    blobs_synced: Arc<AtomicU64>,
 }
 
+/// `meta` key of [`SledStore::id_base`] (8 bytes, big-endian), written by a backup.
+pub(super) const ID_BASE_KEY: &[u8] = b"id_base";
+
 impl Drop for SledStore {
-    /// Graceful shutdown ends here: whatever was written relaxed reaches the disk too.
+    /// Graceful shutdown ends here: one last durable flush (blob files included), so even
+    /// what was written relaxed, and any node sled rewrote since, reaches the disk.
     fn drop(&mut self) {
+        if let Err(e) = self.group_commit.wait_durable() {
+            tracing::error!(error = %e, "final durable flush failed");
+        }
         if let Err(e) = self.db.flush() {
             tracing::error!(error = %e, "final store flush failed");
         }
@@ -37,6 +57,13 @@ fn err(e: impl std::fmt::Display) -> StoreError {
 
 impl SledStore {
     pub fn open(cfg: &StoreConfig) -> Result<SledStore, StoreError> {
+        // Watched before sled opens, so no blob file it writes goes unseen.
+        let blobs = match cfg.durability {
+            Durability::Fsync => Some(BlobSync::watch(&cfg.path).map_err(|e| {
+                StoreError(format!("store {}: blobs: {e}", cfg.path.display()))
+            })?),
+            Durability::Flush => None,
+        };
         let db = sled::Config::new()
             .path(&cfg.path)
             .cache_capacity(cfg.cache_capacity_bytes)
@@ -56,12 +83,43 @@ impl SledStore {
             .iter()
             .map(|t| Ok((*t, db.open_tree(t.name()).map_err(err)?)))
             .collect::<Result<HashMap<_, _>, StoreError>>()?;
-        let group_commit = GroupCommit::start(flush_fn(&db, &cfg.path, cfg.durability)?);
+        let id_base = trees[&Tree::Meta]
+            .get(ID_BASE_KEY)
+            .map_err(err)?
+            .map_or(0, |v| super::be_u64(&v));
+        let blobs_synced = Arc::new(AtomicU64::new(0));
+        let flush = flush_fn(&db, &cfg.path, blobs, Arc::clone(&blobs_synced))?;
         Ok(SledStore {
-            group_commit,
+            group_commit: GroupCommit::start(flush),
             db,
             trees,
+            barrier: RwLock::new(()),
+            id_base,
+            blobs_synced,
         })
+    }
+
+    /// Blob files the flusher has fsynced since the store was opened.
+    pub fn blobs_synced(&self) -> u64 {
+        self.blobs_synced.load(Ordering::Relaxed)
+    }
+
+    /// Writers hold the barrier shared while they commit (see `barrier`).
+    fn writing(&self) -> Result<RwLockReadGuard<'_, ()>, StoreError> {
+        self.barrier
+            .read()
+            .map_err(|_| StoreError("write barrier poisoned".into()))
+    }
+
+    /// Pauses every writer until the guard is dropped (a backup's copy).
+    pub(super) fn pause_writers(&self) -> Result<RwLockWriteGuard<'_, ()>, StoreError> {
+        self.barrier
+            .write()
+            .map_err(|_| StoreError("write barrier poisoned".into()))
+    }
+
+    pub(super) fn sled_tree(&self, tree: Tree) -> &sled::Tree {
+        self.tree(tree)
     }
 
     fn tree(&self, tree: Tree) -> &sled::Tree {
@@ -71,21 +129,29 @@ impl SledStore {
 }
 
 /// sled's `flush` writes its buffers and calls `sync_file_range`, which survives a process
-/// crash but not a power cut; in `fsync` mode we also `fdatasync` the data file.
+/// crash but not a power cut; in `fsync` mode (`blobs` given) we also fsync the blob files
+/// written since the last flush (every one the flushed log can point to was closed before
+/// its log buffer could be written) and their directory, then `fdatasync` the data file.
 fn flush_fn(
     db: &sled::Db,
     path: &Path,
-    durability: Durability,
+    blobs: Option<BlobSync>,
+    blobs_synced: Arc<AtomicU64>,
 ) -> Result<super::group_commit::FlushFn, StoreError> {
     let db = db.clone();
-    let data_file = match durability {
-        Durability::Fsync => Some(File::open(path.join("db")).map_err(err)?),
-        Durability::Flush => None,
+    let durable = match blobs {
+        Some(blobs) => Some((blobs, File::open(path.join("db")).map_err(err)?)),
+        None => None,
     };
     Ok(Box::new(move || {
         db.flush().map_err(err)?;
-        if let Some(f) = &data_file {
-            f.sync_data().map_err(err)?;
+        if let Some((blobs, data_file)) = &durable {
+            let synced = blobs.sync_new().map_err(err)?;
+            if synced > 0 {
+                blobs_synced.fetch_add(synced as u64, Ordering::Relaxed);
+                metrics::counter!("twinhub_store_blobs_synced_total").increment(synced as u64);
+            }
+            data_file.sync_data().map_err(err)?;
         }
         Ok(())
     }))
@@ -184,6 +250,7 @@ impl Store for SledStore {
     }
 
     fn run_transaction(&self, trees: &[Tree], body: &TxBody<'_>) -> Result<(), TxError> {
+        let _writing = self.writing().map_err(|e| TxError::Abort(e.into()))?;
         let handles: Vec<sled::Tree> = trees.iter().map(|t| self.tree(*t).clone()).collect();
         let result = handles.as_slice().transaction(|views| {
             let txn = SledTxn {
@@ -206,12 +273,18 @@ impl Store for SledStore {
     }
 
     fn insert_relaxed(&self, tree: Tree, key: &[u8], value: Vec<u8>) -> Result<(), StoreError> {
+        let _writing = self.writing()?;
         self.tree(tree).insert(key, value).map_err(err)?;
         Ok(())
     }
 
     fn next_id(&self) -> Result<u64, StoreError> {
-        // sled's ids are unique across restarts (it persists reserved ranges); +1 keeps 0 unused.
-        Ok(self.db.generate_id().map_err(err)? + 1)
+        // sled's ids are unique across restarts (it persists reserved ranges); +1 keeps 0
+        // unused; `id_base` keeps a restored store's ids above those it holds.
+        Ok(self.id_base + self.db.generate_id().map_err(err)? + 1)
+    }
+
+    fn backup(&self, target: &Path) -> Result<BackupReport, StoreError> {
+        super::backup::copy_into(self, target)
     }
 }
