@@ -246,7 +246,10 @@ fn restore(cfg: &Config, dir: &std::path::Path) -> Result<(), AppError> {
         cfg.store.path.display()
     );
     if let Some(previous) = &restored.previous_store {
-        println!("The store that was there is kept in {}.", previous.display());
+        println!(
+            "The store that was there is kept in {}.",
+            previous.display()
+        );
     }
     println!("The search index is rebuilt at the next start.");
     Ok(())

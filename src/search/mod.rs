@@ -264,7 +264,9 @@ fn store_instance(store: &dyn Store) -> Result<u64, AppError> {
 /// Makes the store forget which index was built from it (a restored store: its backup was
 /// taken from a store whose index may be anywhere, and newer), so the next start rebuilds it.
 pub fn forget_index(store: &dyn Store) -> Result<(), AppError> {
-    store.transact(&[Tree::Meta], |tx| tx.remove(Tree::Meta, STORE_INSTANCE_KEY))
+    store.transact(&[Tree::Meta], |tx| {
+        tx.remove(Tree::Meta, STORE_INSTANCE_KEY)
+    })
 }
 
 /// Empties the index directory, creating it if needed. Refuses a directory that holds

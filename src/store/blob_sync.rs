@@ -59,11 +59,7 @@ impl BlobSync {
     /// must survive too). Returns how many files were synced.
     pub fn sync_new(&self) -> io::Result<usize> {
         let (names, overflowed) = self.drain_events()?;
-        let names = if overflowed {
-            self.all_files()?
-        } else {
-            names
-        };
+        let names = if overflowed { self.all_files()? } else { names };
         let mut synced = 0;
         for name in &names {
             match File::open(self.dir.join(name)) {
@@ -89,13 +85,8 @@ impl BlobSync {
         let mut buf = vec![0u8; EVENT_BUFFER];
         loop {
             // SAFETY: reads into a buffer we own, at most its length.
-            let n = unsafe {
-                libc::read(
-                    self.inotify.as_raw_fd(),
-                    buf.as_mut_ptr().cast(),
-                    buf.len(),
-                )
-            };
+            let n =
+                unsafe { libc::read(self.inotify.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
             if n < 0 {
                 let e = io::Error::last_os_error();
                 return match e.kind() {
@@ -123,8 +114,7 @@ fn parse_events(mut buf: &[u8], names: &mut Vec<PathBuf>) -> bool {
     while buf.len() >= HEADER {
         // SAFETY: the kernel writes whole events; the header is read unaligned from a byte
         // buffer that holds at least HEADER bytes.
-        let event: libc::inotify_event =
-            unsafe { std::ptr::read_unaligned(buf.as_ptr().cast()) };
+        let event: libc::inotify_event = unsafe { std::ptr::read_unaligned(buf.as_ptr().cast()) };
         let len = event.len as usize;
         let Some(name) = buf.get(HEADER..HEADER + len) else {
             break;

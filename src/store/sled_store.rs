@@ -13,8 +13,8 @@ use sled::Transactional;
 use super::blob_sync::BlobSync;
 use super::group_commit::GroupCommit;
 use super::{
-    BackendTxError, BackendTxKind, BackupReport, Entries, Store, StoreError, Tree, TxBody,
-    TxError, Txn,
+    BackendTxError, BackendTxKind, BackupReport, Entries, Store, StoreError, Tree, TxBody, TxError,
+    Txn,
 };
 use crate::config::{Durability, StoreConfig};
 use crate::error::AppError;
@@ -59,9 +59,10 @@ impl SledStore {
     pub fn open(cfg: &StoreConfig) -> Result<SledStore, StoreError> {
         // Watched before sled opens, so no blob file it writes goes unseen.
         let blobs = match cfg.durability {
-            Durability::Fsync => Some(BlobSync::watch(&cfg.path).map_err(|e| {
-                StoreError(format!("store {}: blobs: {e}", cfg.path.display()))
-            })?),
+            Durability::Fsync => Some(
+                BlobSync::watch(&cfg.path)
+                    .map_err(|e| StoreError(format!("store {}: blobs: {e}", cfg.path.display())))?,
+            ),
             Durability::Flush => None,
         };
         let db = sled::Config::new()
