@@ -437,6 +437,13 @@ async fn a_backup_under_concurrent_writes_restores_every_acknowledged_write() {
     let (late, late_id) = member(&base, "zanzibarlate@x.eu").await;
     late.search_until("q=zanzibarlate&kind=people", |b| b["total"] == 1)
         .await;
+    let nowhere = dir.path().join("not-a-backup");
+    let refused = run(dir.path(), &["restore", nowhere.to_str().unwrap()], "");
+    assert!(
+        !refused.status.success(),
+        "restore of a directory that is no backup"
+    );
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("not a complete twinhub backup"));
     let refused = run(dir.path(), &["restore", &backup_dir], "");
     assert!(!refused.status.success(), "restore while the server runs");
     assert!(String::from_utf8_lossy(&refused.stderr).contains("in use"));
