@@ -137,6 +137,15 @@ pub struct StoreConfig {
     pub durability: Durability,
     pub cache_capacity_bytes: u64,
     pub load_demo_on_empty: bool,
+    /// Below this much free space (on the store's, the index's or the outbox's file system)
+    /// members' writes are refused with 507 (`crate::store::space`)...
+    pub min_free_bytes: u64,
+    /// ...until the space is back above this much.
+    pub resume_free_bytes: u64,
+    /// How often free space is read again, at most (it is read when a write asks).
+    pub space_check_interval_ms: u64,
+    /// A flush, or a request's work on the store, that takes longer than this fails.
+    pub stall_timeout_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -231,6 +240,12 @@ pub struct Limits {
     pub comment_window_secs: u64,
     pub postings_per_window: u32,
     pub posting_window_secs: u64,
+    /// How long an `Idempotency-Key`'s first answer is kept for its retries (seconds).
+    pub idempotency_key_secs: u64,
+    /// Longest `Idempotency-Key` accepted (characters, visible ASCII).
+    pub idempotency_key_chars: usize,
+    /// Largest answer kept for replay (bytes); a larger one is not kept.
+    pub idempotency_answer_bytes: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -282,7 +297,15 @@ impl Config {
         let l = &self.limits;
         let v = &self.live;
         let g = &self.groups;
-        let checks: [(bool, &str); 23] = [
+        let checks: [(bool, &str); 25] = [
+            (
+                self.store.resume_free_bytes >= self.store.min_free_bytes,
+                "store.resume_free_bytes must be >= store.min_free_bytes",
+            ),
+            (
+                self.store.stall_timeout_secs > 0,
+                "store.stall_timeout_secs must be > 0",
+            ),
             (
                 self.server.request_head_timeout_secs > 0,
                 "server.request_head_timeout_secs must be > 0 (0 would let slow clients hold connections)",

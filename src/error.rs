@@ -36,6 +36,19 @@ pub enum AppError {
     /// The server is at a configured capacity; the client may retry later.
     #[error("{0}")]
     Unavailable(String),
+    /// Free disk space is below `store.min_free_bytes`: writes are refused until it is back
+    /// above `store.resume_free_bytes`; reads go on (`crate::store::space`).
+    #[error(
+        "the server's disk is nearly full: changes cannot be saved for now, reading still works"
+    )]
+    InsufficientStorage,
+    /// An `Idempotency-Key` sent again with another request (method, path or body).
+    #[error("this Idempotency-Key was used for another request; use a new key for a new request")]
+    IdempotencyKeyReused,
+    /// The store hit an I/O error (or stalled): the server answers, then restarts on a
+    /// reopened store. The detail goes to the log, not to the client.
+    #[error("the store is failing; try again in a moment")]
+    StoreFailed(String),
     /// Startup configuration error; never produced by a request.
     #[error("configuration: {0}")]
     Config(String),
@@ -59,7 +72,9 @@ impl AppError {
             AppError::RateLimited { .. } => "rate_limited",
             AppError::PayloadTooLarge { .. } => "payload_too_large",
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
-            AppError::Unavailable(_) => "unavailable",
+            AppError::Unavailable(_) | AppError::StoreFailed(_) => "unavailable",
+            AppError::InsufficientStorage => "insufficient_storage",
+            AppError::IdempotencyKeyReused => "idempotency_key_reused",
             AppError::Config(_) | AppError::Internal(_) => "internal",
         }
     }
@@ -94,14 +109,20 @@ impl ResponseError for AppError {
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_) | AppError::StoreFailed(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
+            AppError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Config(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let AppError::Internal(detail) | AppError::Config(detail) = self {
-            tracing::error!(%detail, "internal error");
+        match self {
+            AppError::Internal(detail) | AppError::Config(detail) => {
+                tracing::error!(%detail, "internal error")
+            }
+            AppError::StoreFailed(detail) => tracing::error!(%detail, "store failure"),
+            _ => {}
         }
         let mut resp = HttpResponse::build(self.status_code());
         if let AppError::RateLimited { retry_after_secs } = self {

@@ -101,8 +101,10 @@ fn main() {
         }
     });
     if let Err(e) = result {
+        // A command's store error says what happened (e.g. "in use by another twinhub
+        // process"), not the generic answer an HTTP client gets.
         let detail = match &e {
-            AppError::Internal(d) | AppError::Config(d) => d.clone(),
+            AppError::Internal(d) | AppError::Config(d) | AppError::StoreFailed(d) => d.clone(),
             other => other.to_string(),
         };
         eprintln!("twinhub: {detail}");
@@ -128,7 +130,14 @@ fn serve(cfg: Config) -> Result<(), AppError> {
             "API description: http://{}/api/openapi.json — Ctrl-C stops the server.",
             addr
         );
-        serving.await.map_err(AppError::internal)?
+        match serving.await.map_err(AppError::internal)? {
+            // Exit now, without running destructors: a failed sled may hang in its own.
+            Err(AppError::StoreFailed(reason)) => {
+                eprintln!("twinhub: the store failed ({reason}); exiting for a restart");
+                std::process::exit(twinhub::store::space::EXIT_STORE_FAILED);
+            }
+            other => other,
+        }
     })
 }
 

@@ -9,6 +9,7 @@ pub mod admin;
 pub mod auth;
 pub mod contacts;
 pub mod groups;
+pub mod idempotency;
 pub mod live;
 pub mod mailbox;
 pub mod notifications;
@@ -21,6 +22,7 @@ pub mod system;
 pub mod ui;
 
 use std::net::TcpListener;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use actix::Addr;
@@ -41,14 +43,30 @@ use crate::error::AppError;
 use crate::live::registry::Registry;
 use crate::service::Core;
 
-/// Runs a service call on the blocking thread pool.
+/// Runs a service call on the blocking thread pool, answering 503 `unavailable` if it has
+/// not finished within `store.stall_timeout_secs` (set by [`server`]): a store that stops
+/// answering must not leave clients waiting for ever. The call itself runs to its end.
 pub async fn run<T, F>(f: F) -> Result<T, AppError>
 where
     T: Send + 'static,
     F: FnOnce() -> Result<T, AppError> + Send + 'static,
 {
-    web::block(f).await.map_err(AppError::internal)?
+    let bound = Duration::from_secs(RUN_TIMEOUT_SECS.load(Ordering::Relaxed));
+    // The request's Idempotency-Key record rides with its first committed transaction.
+    let rider = idempotency::RIDER.try_with(|slot| slot.clone()).ok();
+    let call = web::block(move || crate::store::rider::with(rider, f));
+    match actix_web::rt::time::timeout(bound, call).await {
+        Ok(done) => done.map_err(AppError::internal)?,
+        Err(_) => Err(AppError::StoreFailed(format!(
+            "a request's work took longer than {} s",
+            bound.as_secs()
+        ))),
+    }
 }
+
+/// The bound of [`run`]: `store.stall_timeout_secs` once a server is built (one value per
+/// process: every server of a process shares the blocking pool anyway).
+static RUN_TIMEOUT_SECS: AtomicU64 = AtomicU64::new(60);
 
 #[derive(OpenApi)]
 #[openapi(
@@ -208,8 +226,10 @@ pub fn server(
     listener: TcpListener,
     handle_signals: bool,
 ) -> std::io::Result<Server> {
+    RUN_TIMEOUT_SECS.store(core.config.store.stall_timeout_secs, Ordering::Relaxed);
     let ws_registry = registry.clone();
     let ws_sockets = live::SocketCount::default();
+    let in_flight = web::Data::new(idempotency::InFlight::default());
     let registry = web::Data::new(registry);
     let cfg = core.config.clone();
     let app_core = core.clone();
@@ -263,11 +283,13 @@ pub fn server(
         )))
         .app_data(index_page.clone())
         .app_data(ui_languages.clone())
+        .app_data(in_flight.clone())
         .route("/", web::get().to(ui::index))
         .route("/index.html", web::get().to(ui::index))
         // Last: a prefix service at "/" would shadow any route registered after it.
         .service(ui::files(&web_dir))
         .default_service(web::to(no_such_endpoint))
+        .wrap(middleware::from_fn(idempotency::middleware))
         .wrap_fn(|req, srv| {
             let started = Instant::now();
             let method = req.method().to_string();

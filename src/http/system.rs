@@ -7,7 +7,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::run;
 use crate::domain::catalog::{self, Entry};
-use crate::error::{AppError, ErrorBody};
+use crate::error::AppError;
 use crate::service::Core;
 use crate::store::Tree;
 
@@ -21,20 +21,47 @@ pub fn api_routes(cfg: &mut ServiceConfig) {
 
 #[derive(Serialize, ToSchema)]
 pub struct Health {
+    /// `ok`; `degraded` while writes are refused for lack of disk space (reads work);
+    /// `failing` once the store has failed (the server is stopping to restart).
     pub status: &'static str,
+    /// Whether members' writes are refused now (507 `insufficient_storage` or 503).
+    pub writes_refused: bool,
+    /// The least free space, in bytes, among the file systems the server writes to.
+    pub free_bytes: Option<u64>,
 }
 
-/// Liveness and storage check: answers 200 once the store answers a read.
-#[utoipa::path(tag = "system", responses((status = 200, body = Health), (status = 500, body = ErrorBody)))]
+/// Liveness and storage check: 200 once the store answers a read, with `degraded` while
+/// disk space is below the watermark; 503 `failing` once the store has failed.
+#[utoipa::path(tag = "system", responses(
+    (status = 200, body = Health),
+    (status = 503, body = Health, description = "the store failed or does not answer")
+))]
 #[get("/healthz")]
-async fn healthz(core: web::Data<Core>) -> Result<HttpResponse, AppError> {
-    run(move || {
-        core.store
+async fn healthz(core: web::Data<Core>) -> HttpResponse {
+    let store = core.clone();
+    let read = run(move || {
+        store
+            .store
             .get(Tree::Meta, b"schema")
             .map_err(AppError::from)
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(Health { status: "ok" }))
+    .await;
+    let health = core.store.health();
+    let status = match (&read, &health.failed, health.writes_refused()) {
+        (Err(_), _, _) | (_, Some(_), _) => "failing",
+        (_, _, true) => "degraded",
+        _ => "ok",
+    };
+    let body = Health {
+        status,
+        writes_refused: health.writes_refused(),
+        free_bytes: health.space.map(|s| s.free_bytes),
+    };
+    if status == "failing" {
+        HttpResponse::ServiceUnavailable().json(body)
+    } else {
+        HttpResponse::Ok().json(body)
+    }
 }
 
 /// Prometheus text exposition of the server's metrics.

@@ -170,6 +170,9 @@ pub struct UiStart {
     /// The caller's session when the request carries a valid one (as from `GET /api/me`),
     /// else null: a visitor's page does not start with a 401.
     pub session: Option<MeResponse>,
+    /// True while the server refuses changes (disk space below the watermark, or a failed
+    /// store): the UI says so on every page instead of letting each form fail.
+    pub writes_refused: bool,
 }
 
 /// Everything the UI needs at start in one answer: its languages, the limits, and who is
@@ -189,5 +192,6 @@ pub async fn start(
             user: OwnProfile::from(&who.user),
             csrf_token: who.session.csrf,
         }),
+        writes_refused: core.store.health().writes_refused(),
     })
 }

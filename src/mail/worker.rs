@@ -211,7 +211,7 @@ fn deliver(core: &Core, transport: &Transport, qkey: &[u8], id: MailId) -> Resul
     else {
         // Both are written and removed together, so this cannot happen; drop the stray key.
         core.store
-            .transact(&TREES, |tx| tx.remove(Tree::MaildueMailid, qkey))?;
+            .transact_upkeep(&TREES, |tx| tx.remove(Tree::MaildueMailid, qkey))?;
         return Ok(());
     };
     let kind = q.mail.kind.as_str();
@@ -225,7 +225,7 @@ fn deliver(core: &Core, transport: &Transport, qkey: &[u8], id: MailId) -> Resul
     };
     match outcome {
         Ok(()) => {
-            core.store.transact(&TREES, |tx| {
+            core.store.transact_upkeep(&TREES, |tx| {
                 tx.remove(Tree::MaildueMailid, qkey)?;
                 tx.remove(Tree::MailidMail, &id.key())
             })?;
@@ -238,7 +238,7 @@ fn deliver(core: &Core, transport: &Transport, qkey: &[u8], id: MailId) -> Resul
             metrics::counter!("twinhub_mail_failed_attempts_total", "kind" => kind).increment(1);
             if permanent || q.attempts >= cfg.max_attempts {
                 let trees = [Tree::MaildueMailid, Tree::MailidMail, Tree::MailidDeadmail];
-                core.store.transact(&trees, |tx| {
+                core.store.transact_upkeep(&trees, |tx| {
                     tx.remove(Tree::MaildueMailid, qkey)?;
                     tx.remove(Tree::MailidMail, &id.key())?;
                     tx.put_json(Tree::MailidDeadmail, &id.key(), &q)
@@ -250,7 +250,7 @@ fn deliver(core: &Core, transport: &Transport, qkey: &[u8], id: MailId) -> Resul
                 let delay = backoff_ms(cfg, id, q.attempts);
                 q.due_ms = millis(core.clock.now()).saturating_add(delay);
                 let next = queue_key(q.due_ms, id);
-                core.store.transact(&TREES, |tx| {
+                core.store.transact_upkeep(&TREES, |tx| {
                     tx.remove(Tree::MaildueMailid, qkey)?;
                     tx.insert(Tree::MaildueMailid, &next, Vec::new())?;
                     tx.put_json(Tree::MailidMail, &id.key(), &q)

@@ -161,7 +161,7 @@ pub fn apply_marks(
     }
     writer.commit().map_err(AppError::internal)?;
     search.reload()?;
-    store.transact(&[Tree::SearchPending], |tx| {
+    store.transact_upkeep(&[Tree::SearchPending], |tx| {
         for (key, token) in marks {
             if tx.get(Tree::SearchPending, key)?.as_deref() == Some(token.as_slice()) {
                 tx.remove(Tree::SearchPending, key)?;
@@ -258,7 +258,7 @@ pub fn clear_marks(store: &dyn Store) -> Result<(), AppError> {
         if marks.is_empty() {
             return Ok(());
         }
-        store.transact(&[Tree::SearchPending], |tx| {
+        store.transact_upkeep(&[Tree::SearchPending], |tx| {
             for (key, _) in &marks {
                 tx.remove(Tree::SearchPending, key)?;
             }

@@ -249,7 +249,7 @@ fn store_instance(store: &dyn Store) -> Result<u64, AppError> {
         .map(|d| d.as_nanos() as u64)
         .unwrap_or(0);
     let made = nanos ^ store.next_id()?.rotate_left(32);
-    store.transact(&[Tree::Meta], |tx| {
+    store.transact_upkeep(&[Tree::Meta], |tx| {
         // Another caller may have made it first; keep theirs.
         match tx.get(Tree::Meta, STORE_INSTANCE_KEY)? {
             Some(v) => Ok(crate::store::be_u64(&v)),

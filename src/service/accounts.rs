@@ -256,7 +256,7 @@ pub fn open_session(core: &Core, user: User, kind: SessionKind) -> Result<NewSes
         last_seen_at: now,
     };
     core.store
-        .transact(&[Tree::SessionhashSession, Tree::UseridSessionhash], |tx| {
+        .transact_upkeep(&[Tree::SessionhashSession, Tree::UseridSessionhash], |tx| {
             tx.put_json(Tree::SessionhashSession, &hash, &session)?;
             tx.insert(
                 Tree::UseridSessionhash,
@@ -321,7 +321,7 @@ pub fn logout(core: &Core, who: &Authenticated) -> Result<(), AppError> {
 
 fn end_session(core: &Core, user: UserId, hash: &[u8]) -> Result<(), AppError> {
     core.store
-        .transact(&[Tree::SessionhashSession, Tree::UseridSessionhash], |tx| {
+        .transact_upkeep(&[Tree::SessionhashSession, Tree::UseridSessionhash], |tx| {
             tx.remove(Tree::SessionhashSession, hash)?;
             tx.remove(Tree::UseridSessionhash, &key(&[&user.key(), hash]))?;
             Ok::<(), TxError>(())

@@ -57,6 +57,8 @@ pub fn create(core: &Core, actor: &User, name: &str) -> Result<Backup, AppError>
         ));
     }
     check_name(name)?;
+    // Not on a disk already short of space (507), nor on a failed store (503).
+    core.store.admit_write()?;
     let _one = ONE_AT_A_TIME
         .lock()
         .map_err(|_| AppError::internal("backup lock poisoned"))?;

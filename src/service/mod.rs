@@ -6,6 +6,7 @@ pub mod backup;
 pub mod contacts;
 pub mod events;
 pub mod groups;
+pub mod idempotency;
 pub mod mailbox;
 pub mod notifications;
 pub mod nso;

@@ -6,6 +6,7 @@
 
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use super::StoreError;
 
@@ -39,10 +40,13 @@ struct Shared {
 pub struct GroupCommit {
     shared: Arc<Shared>,
     thread: Option<JoinHandle<()>>,
+    /// A writer waits at most this long for its flush: a disk that stops answering (or a
+    /// wedged sled after an I/O error) must give the writer an error, never a hang.
+    stall: Duration,
 }
 
 impl GroupCommit {
-    pub fn start(flush: FlushFn) -> GroupCommit {
+    pub fn start(flush: FlushFn, stall: Duration) -> GroupCommit {
         let shared = Arc::new(Shared {
             state: Mutex::new(State::default()),
             wanted: Condvar::new(),
@@ -58,6 +62,7 @@ impl GroupCommit {
         GroupCommit {
             shared,
             thread: Some(thread),
+            stall,
         }
     }
 
@@ -70,13 +75,23 @@ impl GroupCommit {
         let target = st.started + 1;
         st.wanted = st.wanted.max(target);
         self.shared.wanted.notify_one();
-        // The flusher serves every wanted flush before it exits, so this wait always ends.
+        // The flusher serves every wanted flush before it exits, so this wait ends unless
+        // a flush itself hangs: then the stall bound answers.
+        let deadline = Instant::now() + self.stall;
         while st.completed < target {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(StoreError(format!(
+                    "a flush took longer than {} s (store.stall_timeout_secs)",
+                    self.stall.as_secs()
+                )));
+            }
             st = self
                 .shared
                 .flushed
-                .wait(st)
-                .map_err(|_| StoreError("flusher state poisoned".into()))?;
+                .wait_timeout(st, left)
+                .map_err(|_| StoreError("flusher state poisoned".into()))?
+                .0;
         }
         match &st.last_error {
             Some((n, msg)) if *n >= target => Err(StoreError(msg.clone())),
@@ -125,6 +140,8 @@ fn flusher_loop(shared: &Shared, flush: &FlushFn) {
 }
 
 impl Drop for GroupCommit {
+    /// Stops the flusher after the flushes asked for; a flusher stuck in a flush is left
+    /// behind (the process is exiting) rather than joined for ever.
     fn drop(&mut self) {
         if let Ok(mut st) = self.shared.state.lock() {
             st.shutting_down = true;
@@ -132,7 +149,13 @@ impl Drop for GroupCommit {
             self.shared.flushed.notify_all();
         }
         if let Some(t) = self.thread.take() {
-            let _ = t.join();
+            let deadline = Instant::now() + self.stall;
+            while !t.is_finished() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            if t.is_finished() {
+                let _ = t.join();
+            }
         }
     }
 }
@@ -141,17 +164,21 @@ impl Drop for GroupCommit {
 mod tests {
     use super::*;
     use std::sync::atomic::{AtomicU64, Ordering};
-    use std::time::Duration;
+
+    const SECONDS_30: Duration = Duration::from_secs(30);
 
     #[test]
     fn concurrent_writers_share_flushes() {
         let flushes = Arc::new(AtomicU64::new(0));
         let counter = Arc::clone(&flushes);
-        let gc = Arc::new(GroupCommit::start(Box::new(move || {
-            std::thread::sleep(Duration::from_millis(5));
-            counter.fetch_add(1, Ordering::SeqCst);
-            Ok(())
-        })));
+        let gc = Arc::new(GroupCommit::start(
+            Box::new(move || {
+                std::thread::sleep(Duration::from_millis(5));
+                counter.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            }),
+            SECONDS_30,
+        ));
         let writers: Vec<_> = (0..16)
             .map(|_| {
                 let gc = Arc::clone(&gc);
@@ -177,10 +204,13 @@ mod tests {
     fn a_wait_needs_a_flush_that_started_after_it() {
         let flushes = Arc::new(AtomicU64::new(0));
         let counter = Arc::clone(&flushes);
-        let gc = GroupCommit::start(Box::new(move || {
-            counter.fetch_add(1, Ordering::SeqCst);
-            Ok(())
-        }));
+        let gc = GroupCommit::start(
+            Box::new(move || {
+                counter.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            }),
+            SECONDS_30,
+        );
         gc.wait_durable().unwrap();
         gc.wait_durable().unwrap();
         assert_eq!(flushes.load(Ordering::SeqCst), 2);
@@ -188,8 +218,27 @@ mod tests {
 
     #[test]
     fn flush_errors_reach_the_waiting_writer() {
-        let gc = GroupCommit::start(Box::new(|| Err(StoreError("disk full".into()))));
+        let gc = GroupCommit::start(Box::new(|| Err(StoreError("disk full".into()))), SECONDS_30);
         let err = gc.wait_durable().unwrap_err();
         assert!(err.0.contains("disk full"));
+    }
+
+    #[test]
+    fn a_flush_that_hangs_answers_the_writer_with_an_error_and_does_not_block_the_drop() {
+        let gc = GroupCommit::start(
+            Box::new(|| {
+                std::thread::sleep(Duration::from_secs(3600));
+                Ok(())
+            }),
+            Duration::from_millis(200),
+        );
+        let started = Instant::now();
+        let err = gc.wait_durable().unwrap_err();
+        assert!(err.0.contains("longer than"), "{}", err.0);
+        drop(gc);
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the wait and the drop are bounded by the stall timeout"
+        );
     }
 }

@@ -10,7 +10,9 @@ mod backup;
 mod blob_sync;
 mod group_commit;
 mod memory;
+pub mod rider;
 mod sled_store;
+pub mod space;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -127,10 +129,16 @@ pub enum Tree {
     UseridPostingid,
     /// posting id ++ comment id → `Comment`: a posting's comments, oldest first.
     PostingidComment,
+    /// user id ++ `Idempotency-Key` → `IdempotencyRecord`: the request's fingerprint and, once
+    /// answered, its answer (`crate::service::idempotency`).
+    UseridIdempotencykey,
+    /// creation time (Unix ms, 8 bytes) ++ user id ++ key → (): the records in the order they
+    /// expire, for the sweep.
+    CreatedUseridIdempotencykey,
 }
 
 impl Tree {
-    pub const ALL: [Tree; 47] = [
+    pub const ALL: [Tree; 49] = [
         Tree::Meta,
         Tree::UseridUser,
         Tree::EmailUserid,
@@ -178,6 +186,8 @@ impl Tree {
         Tree::PostingidPosting,
         Tree::UseridPostingid,
         Tree::PostingidComment,
+        Tree::UseridIdempotencykey,
+        Tree::CreatedUseridIdempotencykey,
     ];
 
     pub fn name(self) -> &'static str {
@@ -229,6 +239,8 @@ impl Tree {
             Tree::PostingidPosting => "postingid_posting",
             Tree::UseridPostingid => "userid_postingid",
             Tree::PostingidComment => "postingid_comment",
+            Tree::UseridIdempotencykey => "userid_idempotencykey",
+            Tree::CreatedUseridIdempotencykey => "created_userid_idempotencykey",
         }
     }
 }
@@ -236,14 +248,15 @@ impl Tree {
 /// Key-value pairs, in key order.
 pub type Entries = Vec<(Vec<u8>, Vec<u8>)>;
 
-/// Storage failures. Opaque to callers: they become `AppError::Internal`.
+/// Storage failures (I/O errors, a stalled flush). Opaque to callers: they become
+/// `AppError::StoreFailed`, a 503 in the error shape; the detail goes to the log.
 #[derive(Debug, thiserror::Error)]
 #[error("store: {0}")]
 pub struct StoreError(pub String);
 
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
-        AppError::Internal(e.to_string())
+        AppError::StoreFailed(e.to_string())
     }
 }
 
@@ -347,20 +360,86 @@ pub trait Store: Send + Sync + 'static {
     fn backup(&self, _target: &std::path::Path) -> Result<BackupReport, StoreError> {
         Err(StoreError("this store cannot be backed up".into()))
     }
+    /// Refuses a write the store cannot take now: disk space below the watermark, or a
+    /// store that has failed (see [`space`]). Checked by [`transact`](trait.Store.html).
+    fn admit_write(&self) -> Result<(), AppError> {
+        Ok(())
+    }
+    /// The store's condition for `/healthz`, `/metrics` and the UI.
+    fn health(&self) -> StoreHealth {
+        StoreHealth::default()
+    }
     /// Whether the store holds no users yet (decides the demo data load).
     fn is_empty(&self) -> Result<bool, StoreError> {
         Ok(self.scan_prefix(Tree::UseridUser, &[], None, 1)?.is_empty())
     }
 }
 
+/// What the store says of itself: free space and whether writes are refused, and the
+/// reason it failed, if it did.
+#[derive(Debug, Clone, Default)]
+pub struct StoreHealth {
+    pub space: Option<space::SpaceStatus>,
+    pub failed: Option<String>,
+}
+
+impl StoreHealth {
+    /// Whether a request that writes would be refused now.
+    pub fn writes_refused(&self) -> bool {
+        self.failed.is_some() || self.space.is_some_and(|s| s.writes_refused)
+    }
+}
+
 impl dyn Store {
     /// Atomic, durable write: runs `body` in one transaction over `trees`, waits for the
     /// group commit, and returns the body's value. Refusals (`AppError`) leave nothing written.
+    /// Refused with 507 while disk space is below the watermark (`Store::admit_write`).
     pub fn transact<T>(
         &self,
         trees: &[Tree],
         body: impl Fn(&dyn Txn) -> Result<T, TxError>,
     ) -> Result<T, AppError> {
+        self.admit_write()?;
+        let Some(rider) = rider::current() else {
+            return self.transact_upkeep(trees, body);
+        };
+        let mut all = trees.to_vec();
+        all.extend(rider.trees().filter(|t| !trees.contains(t)));
+        let out = self.transact_upkeep(&all, |tx| {
+            let value = body(tx)?;
+            rider.write(tx)?;
+            Ok(value)
+        })?;
+        rider::taken();
+        Ok(out)
+    }
+
+    /// [`transact`](Self::transact) without the free-space watermark, for the server's own
+    /// small writes that must go on while members' writes are refused, so that reading
+    /// still works and nothing is done twice: sessions (logging in and out), taking sent
+    /// mail off the queue (or it would be sent again), the search index's marks. A store
+    /// that failed refuses them too.
+    pub fn transact_upkeep<T>(
+        &self,
+        trees: &[Tree],
+        body: impl Fn(&dyn Txn) -> Result<T, TxError>,
+    ) -> Result<T, AppError> {
+        let out = self.transact_relaxed(trees, body)?;
+        self.wait_durable()?;
+        Ok(out)
+    }
+
+    /// A server's own write that need not be durable before it returns: it reaches the disk
+    /// with the next flush (an Idempotency-Key's answer, which a crash may lose: the retry
+    /// is then told the work was done, never does it again). Not subject to the watermark.
+    pub fn transact_relaxed<T>(
+        &self,
+        trees: &[Tree],
+        body: impl Fn(&dyn Txn) -> Result<T, TxError>,
+    ) -> Result<T, AppError> {
+        if let Some(reason) = self.health().failed {
+            return Err(AppError::StoreFailed(reason));
+        }
         let out = std::cell::RefCell::new(None);
         let wrapped = |tx: &dyn Txn| {
             let value = body(tx)?;
@@ -372,7 +451,6 @@ impl dyn Store {
             Err(TxError::Abort(e)) => return Err(e),
             Err(TxError::Backend(e)) => return Err(AppError::internal(e)),
         }
-        self.wait_durable()?;
         out.into_inner()
             .ok_or_else(|| AppError::internal("transaction committed without a value"))
     }

@@ -6,15 +6,17 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::Duration;
 
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 use sled::Transactional;
 
 use super::blob_sync::BlobSync;
 use super::group_commit::GroupCommit;
+use super::space::{Failure, SpaceWatch};
 use super::{
-    BackendTxError, BackendTxKind, BackupReport, Entries, Store, StoreError, Tree, TxBody, TxError,
-    Txn,
+    BackendTxError, BackendTxKind, BackupReport, Entries, Store, StoreError, StoreHealth, Tree,
+    TxBody, TxError, Txn,
 };
 use crate::config::{Durability, StoreConfig};
 use crate::error::AppError;
@@ -33,6 +35,11 @@ pub struct SledStore {
     id_base: u64,
     /// Blob files fsynced so far (tests read it; also a metric).
     blobs_synced: Arc<AtomicU64>,
+    /// The free-space watermark over the store's file system (and those added by `watching`).
+    space: SpaceWatch,
+    /// Set by the first I/O error or stalled flush; the server then stops (see `space`).
+    failure: Arc<Failure>,
+    config: StoreConfig,
 }
 
 /// `meta` key of [`SledStore::id_base`] (8 bytes, big-endian), written by a backup.
@@ -41,7 +48,11 @@ pub(super) const ID_BASE_KEY: &[u8] = b"id_base";
 impl Drop for SledStore {
     /// Graceful shutdown ends here: one last durable flush (blob files included), so even
     /// what was written relaxed, and any node sled rewrote since, reaches the disk.
+    /// Not after a failure: sled's flush would fail again, or hang.
     fn drop(&mut self) {
+        if self.failure.reason().is_some() {
+            return;
+        }
         if let Err(e) = self.group_commit.wait_durable() {
             tracing::error!(error = %e, "final durable flush failed");
         }
@@ -89,18 +100,41 @@ impl SledStore {
             .get(ID_BASE_KEY)
             .map_err(err)?
             .map_or(0, |v| super::be_u64(&v));
-        let flush = flush_fn(&db, &cfg.path, blobs)?;
+        let stall = Duration::from_secs(cfg.stall_timeout_secs);
+        let group_commit = GroupCommit::start(flush_fn(&db, &cfg.path, blobs)?, stall);
         Ok(SledStore {
-            group_commit: GroupCommit::start(flush),
+            group_commit,
             db,
             trees,
             barrier: RwLock::new(()),
             id_base,
             blobs_synced,
+            space: SpaceWatch::new(cfg, &[]),
+            failure: Failure::new(),
+            config: cfg.clone(),
         })
     }
 
-    /// Blob files the flusher has fsynced since the store was opened.
+    /// Watches these directories' file systems too (the search index, the mail outbox):
+    /// writes are refused when any of them runs low.
+    pub fn watching(mut self, also: &[&Path]) -> SledStore {
+        self.space = SpaceWatch::new(&self.config, also);
+        self
+    }
+
+    /// The failure record, which the server waits on to stop and exit.
+    pub fn failure(&self) -> Arc<Failure> {
+        Arc::clone(&self.failure)
+    }
+
+    /// Records an I/O error as the store's failure and hands it back as a `StoreError`.
+    fn failed(&self, e: impl std::fmt::Display) -> StoreError {
+        let e = err(e);
+        self.failure.fail(&e.0);
+        e
+    }
+
+    /// Blob files fsynced since the store was opened.
     pub fn blobs_synced(&self) -> u64 {
         self.blobs_synced.load(Ordering::Relaxed)
     }
@@ -205,7 +239,11 @@ fn to_sled(e: TxError) -> ConflictableTransactionError<TxError> {
 
 impl Store for SledStore {
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.tree(tree).get(key).map_err(err)?.map(|v| v.to_vec()))
+        Ok(self
+            .tree(tree)
+            .get(key)
+            .map_err(|e| self.failed(e))?
+            .map(|v| v.to_vec()))
     }
 
     fn scan_prefix(
@@ -223,7 +261,7 @@ impl Store for SledStore {
         };
         let mut out = Vec::new();
         for item in iter {
-            let (k, v) = item.map_err(err)?;
+            let (k, v) = item.map_err(|e| self.failed(e))?;
             if !k.starts_with(prefix) || out.len() >= limit {
                 break;
             }
@@ -240,7 +278,7 @@ impl Store for SledStore {
         each: &mut dyn FnMut(&[u8]) -> Result<(), AppError>,
     ) -> Result<(), AppError> {
         for item in self.tree(tree).iter().values() {
-            each(&item.map_err(err)?)?;
+            each(&item.map_err(|e| self.failed(e))?)?;
         }
         Ok(())
     }
@@ -258,31 +296,49 @@ impl Store for SledStore {
         match result {
             Ok(()) => Ok(()),
             Err(TransactionError::Abort(e)) => Err(e),
-            Err(TransactionError::Storage(e)) => {
-                Err(TxError::Abort(crate::error::AppError::internal(e)))
-            }
+            Err(TransactionError::Storage(e)) => Err(TxError::Abort(
+                crate::error::AppError::StoreFailed(self.failed(e).0),
+            )),
         }
     }
 
+    /// A flush that fails or stalls (`store.stall_timeout_secs`) fails the store: sled keeps
+    /// its error (or its stuck threads) until it is reopened.
     fn wait_durable(&self) -> Result<(), StoreError> {
-        self.group_commit.wait_durable()
+        self.group_commit
+            .wait_durable()
+            .map_err(|e| self.failed(e.0))
     }
 
     /// Not behind the write barrier: a relaxed write is one key whose loss is harmless, so a
     /// backup may or may not hold it, and a request that touches its session's last-seen
     /// time does not wait for a backup.
     fn insert_relaxed(&self, tree: Tree, key: &[u8], value: Vec<u8>) -> Result<(), StoreError> {
-        self.tree(tree).insert(key, value).map_err(err)?;
+        self.tree(tree)
+            .insert(key, value)
+            .map_err(|e| self.failed(e))?;
         Ok(())
     }
 
     fn next_id(&self) -> Result<u64, StoreError> {
         // sled's ids are unique across restarts (it persists reserved ranges); +1 keeps 0
         // unused; `id_base` keeps a restored store's ids above those it holds.
-        Ok(self.id_base + self.db.generate_id().map_err(err)? + 1)
+        Ok(self.id_base + self.db.generate_id().map_err(|e| self.failed(e))? + 1)
     }
 
     fn backup(&self, target: &Path) -> Result<BackupReport, StoreError> {
         super::backup::copy_into(self, target)
+    }
+
+    fn admit_write(&self) -> Result<(), crate::error::AppError> {
+        self.failure.admit()?;
+        self.space.admit()
+    }
+
+    fn health(&self) -> StoreHealth {
+        StoreHealth {
+            space: Some(self.space.status()),
+            failed: self.failure.reason().map(str::to_string),
+        }
     }
 }

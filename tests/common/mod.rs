@@ -258,6 +258,33 @@ impl Client {
         (resp.status(), resp.headers().clone(), bytes)
     }
 
+    /// POSTs JSON with an `Idempotency-Key`; returns status, headers and the decoded body.
+    pub async fn post_with_key(
+        &self,
+        path: &str,
+        key: &str,
+        body: &Value,
+    ) -> (StatusCode, actix_web::http::header::HeaderMap, Value) {
+        let mut req = self.http.post(format!("{}{}", self.base, path));
+        if let Some(c) = &self.cookie {
+            req = req.insert_header(("Cookie", format!("twinhub_session={c}")));
+        }
+        if let Some(t) = &self.csrf {
+            req = req.insert_header(("X-CSRF-Token", t.clone()));
+        }
+        if let Some(b) = &self.bearer {
+            req = req.insert_header(("Authorization", format!("Bearer {b}")));
+        }
+        let mut resp = req
+            .insert_header(("Idempotency-Key", key))
+            .send_json(body)
+            .await
+            .expect("request reaches the server");
+        let bytes = resp.body().await.expect("body");
+        let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        (resp.status(), resp.headers().clone(), value)
+    }
+
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
         self.send(Method::GET, path, None).await
     }

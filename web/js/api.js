@@ -25,7 +25,19 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * A fresh Idempotency-Key: one per user action, kept across that action's retries, so a send
+ * whose answer was lost is not done twice (getRandomValues works without HTTPS too).
+ */
+function newIdempotencyKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 async function request(method, path, body, options = {}) {
+  if (method === "POST" && !path.startsWith("/api/auth/") && !options.idempotencyKey) {
+    options = { ...options, idempotencyKey: newIdempotencyKey() };
+  }
   try {
     return await send(method, path, body, options);
   } catch (err) {
@@ -37,9 +49,10 @@ async function request(method, path, body, options = {}) {
   }
 }
 
-async function send(method, path, body, { raw = false, contentType } = {}) {
+async function send(method, path, body, { raw = false, contentType, idempotencyKey } = {}) {
   const headers = { Accept: "application/json" };
   if (method !== "GET" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
+  if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
   let payload;
   if (raw) {
     payload = body;

@@ -281,6 +281,7 @@ async function boot() {
     state.limits = { ...ui.limits, groups: ui.groups };
     if (ui.session) setMe(ui.session);
     await i18n.init(ui.languages);
+    state.writesRefused = Boolean(ui.writes_refused);
     started = true;
   } catch {
     await i18n.init([]);
@@ -291,6 +292,10 @@ async function boot() {
     mainEl.replaceChildren(notice("error", t("error.network")));
     document.body.dataset.ready = "true";
     return;
+  }
+  if (state.writesRefused) {
+    // The server is short of disk space: say it once, above every page.
+    topbarEl.after(notice("error", t("storage.low")));
   }
   if (state.me) {
     live.start();
