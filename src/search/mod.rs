@@ -264,7 +264,8 @@ fn store_instance(store: &dyn Store) -> Result<u64, AppError> {
 /// Makes the store forget which index was built from it (a restored store: its backup was
 /// taken from a store whose index may be anywhere, and newer), so the next start rebuilds it.
 pub fn forget_index(store: &dyn Store) -> Result<(), AppError> {
-    store.transact(&[Tree::Meta], |tx| {
+    // Upkeep: a restore that has put the store in place must finish, even short of space.
+    store.transact_upkeep(&[Tree::Meta], |tx| {
         tx.remove(Tree::Meta, STORE_INSTANCE_KEY)
     })
 }

@@ -150,8 +150,9 @@ pub struct Restored {
 
 /// Puts the complete backup in `from` in place of the store at `cfg.path` (server stopped).
 /// The backup is copied beside the store, fsynced, and renamed into place; a store already
-/// there is renamed aside to `<path>.before-restore-<unix time>`, never deleted. The restored
-/// store forgets which search index was built from it, so the next start rebuilds the index.
+/// there is renamed aside to `<path>.before-restore-<unix time>`, never deleted. The copy
+/// forgets which search index was built from it before it is put in place, so the next start
+/// rebuilds the index.
 pub fn restore(cfg: &StoreConfig, from: &Path) -> Result<Restored, AppError> {
     let backup = read_marker(from)?;
     let _locked = lock_store(&cfg.path)?;
@@ -167,6 +168,7 @@ pub fn restore(cfg: &StoreConfig, from: &Path) -> Result<Restored, AppError> {
         std::fs::remove_dir_all(&staging).map_err(AppError::internal)?;
     }
     copy_dir(from, &staging).map_err(AppError::internal)?;
+    forget_index(cfg, &staging)?;
     sync_dir_tree(&staging).map_err(AppError::internal)?;
     let previous_store = move_aside(&cfg.path, &file_name)?;
     std::fs::rename(&staging, &cfg.path).map_err(AppError::internal)?;
@@ -174,12 +176,21 @@ pub fn restore(cfg: &StoreConfig, from: &Path) -> Result<Restored, AppError> {
     File::open(parent.unwrap_or(Path::new(".")))
         .and_then(|d| d.sync_all())
         .map_err(AppError::internal)?;
-    let store = SledStore::open(cfg)?;
-    crate::search::forget_index(&store)?;
     Ok(Restored {
         backup,
         previous_store,
     })
+}
+
+/// Makes the copy in `staging` forget its search index before it is put in place, so a
+/// restore interrupted at any point never leaves a restored store with a stale index.
+fn forget_index(cfg: &StoreConfig, staging: &Path) -> Result<(), AppError> {
+    let staged = StoreConfig {
+        path: staging.to_path_buf(),
+        ..cfg.clone()
+    };
+    let store = SledStore::open(&staged)?;
+    crate::search::forget_index(&store)
 }
 
 fn read_marker(from: &Path) -> Result<Backup, AppError> {
