@@ -164,14 +164,18 @@ pub fn restore(cfg: &StoreConfig, from: &Path) -> Result<Restored, AppError> {
         .into_owned();
     let staging = cfg.path.with_file_name(format!("{file_name}.restoring"));
     if staging.exists() {
-        // Left by an interrupted restore: ours by its name, and never the live store.
-        std::fs::remove_dir_all(&staging).map_err(AppError::internal)?;
+        // Left by an interrupted restore: the copy, or after the swap the old store. Which
+        // one is for the operator to see; nothing is deleted here.
+        return Err(AppError::Conflict(format!(
+            "{} was left by an interrupted restore (the backup's copy, or the store it \
+             replaced): look at it, move it away, and run the restore again",
+            staging.display()
+        )));
     }
     copy_dir(from, &staging).map_err(AppError::internal)?;
     forget_index(cfg, &staging)?;
     sync_dir_tree(&staging).map_err(AppError::internal)?;
-    let previous_store = move_aside(&cfg.path, &file_name)?;
-    std::fs::rename(&staging, &cfg.path).map_err(AppError::internal)?;
+    let previous_store = swap_in(&staging, &cfg.path, &file_name)?;
     let parent = cfg.path.parent().filter(|p| !p.as_os_str().is_empty());
     File::open(parent.unwrap_or(Path::new(".")))
         .and_then(|d| d.sync_all())
@@ -220,19 +224,55 @@ fn lock_store(path: &Path) -> Result<Option<File>, AppError> {
     Ok(Some(db))
 }
 
-/// Renames a non-empty store directory aside; an empty or missing one is simply replaced.
-fn move_aside(path: &Path, file_name: &str) -> Result<Option<PathBuf>, AppError> {
-    let Ok(mut entries) = std::fs::read_dir(path) else {
-        return Ok(None);
-    };
-    if entries.next().is_none() {
-        std::fs::remove_dir(path).map_err(AppError::internal)?;
+/// Puts `staging` at `path`. A missing or empty store is simply replaced; a store with files
+/// is swapped with the copy in one step (`renameat2(RENAME_EXCHANGE)`, so `path` always
+/// holds a whole store), then renamed aside and returned.
+fn swap_in(staging: &Path, path: &Path, file_name: &str) -> Result<Option<PathBuf>, AppError> {
+    let has_files = std::fs::read_dir(path).is_ok_and(|mut entries| entries.next().is_some());
+    if !has_files {
+        if path.exists() {
+            std::fs::remove_dir(path).map_err(AppError::internal)?;
+        }
+        std::fs::rename(staging, path).map_err(AppError::internal)?;
         return Ok(None);
     }
     let secs = OffsetDateTime::now_utc().unix_timestamp();
     let aside = path.with_file_name(format!("{file_name}.before-restore-{secs}"));
-    std::fs::rename(path, &aside).map_err(AppError::internal)?;
+    match exchange(staging, path) {
+        Ok(()) => std::fs::rename(staging, &aside),
+        // A file system without the exchange: two renames, `path` briefly absent.
+        Err(e) if e.raw_os_error() == Some(libc::EINVAL) => {
+            std::fs::rename(path, &aside).and_then(|()| std::fs::rename(staging, path))
+        }
+        Err(e) => Err(e),
+    }
+    .map_err(AppError::internal)?;
     Ok(Some(aside))
+}
+
+/// Swaps two directory entries atomically.
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| {
+        std::ffi::CString::new(p.as_os_str().as_bytes())
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))
+    };
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: two NUL-terminated paths relative to the working directory.
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
 }
 
 /// Copies a backup's files (not its marker) into a new directory `to`.
@@ -267,6 +307,27 @@ mod tests {
         for bad in ["", ".", "..", "../etc", "a/b", ".hidden", "a b", &too_long] {
             assert!(check_name(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_copy_is_swapped_in_and_the_old_store_kept_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let (staging, store) = (dir.path().join("data.restoring"), dir.path().join("data"));
+        std::fs::create_dir(&staging).unwrap();
+        std::fs::write(staging.join("db"), b"restored").unwrap();
+        assert_eq!(
+            swap_in(&staging, &store, "data").unwrap(),
+            None,
+            "nothing to keep"
+        );
+        assert_eq!(std::fs::read(store.join("db")).unwrap(), b"restored");
+
+        std::fs::create_dir(&staging).unwrap();
+        std::fs::write(staging.join("db"), b"newer").unwrap();
+        let aside = swap_in(&staging, &store, "data").unwrap().expect("kept");
+        assert_eq!(std::fs::read(store.join("db")).unwrap(), b"newer");
+        assert_eq!(std::fs::read(aside.join("db")).unwrap(), b"restored");
+        assert!(!staging.exists());
     }
 
     #[test]
