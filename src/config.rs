@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::net::AddrRange;
 
 /// The repository's `config.toml`, compiled in so a binary run anywhere has every default.
 const EMBEDDED_DEFAULTS: &str = include_str!("../config.toml");
@@ -117,6 +118,10 @@ pub struct ServerConfig {
     pub request_head_timeout_secs: u64,
     pub disconnect_timeout_secs: u64,
     pub web_dir: PathBuf,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (see [`crate::net::client_addr`]).
+    pub trusted_proxies: Vec<AddrRange>,
+    /// Client addresses `/metrics` answers; everyone else gets 404.
+    pub metrics_allowed: Vec<AddrRange>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -186,8 +191,9 @@ pub struct AuthConfig {
     pub session_absolute_secs: i64,
     pub session_touch_interval_secs: i64,
     pub cookie_secure: bool,
-    pub login_failures_per_account: u32,
+    pub login_failures_per_account_address: u32,
     pub login_failures_per_address: u32,
+    pub login_failures_per_account: u32,
     pub login_failure_window_secs: u64,
     pub registrations_per_address: u32,
     pub registration_notices_per_address: u32,
@@ -267,7 +273,11 @@ impl Config {
             config::Environment::with_prefix("TWINHUB")
                 .prefix_separator("_")
                 .separator("__")
-                .try_parsing(true),
+                .try_parsing(true)
+                // Address lists, comma-separated: TWINHUB_SERVER__TRUSTED_PROXIES=10.0.0.0/8,::1
+                .list_separator(",")
+                .with_list_parse_key("server.trusted_proxies")
+                .with_list_parse_key("server.metrics_allowed"),
         );
         let cfg: Config = builder
             .build()
@@ -365,8 +375,10 @@ impl Config {
                 "auth.session_absolute_secs must be >= session_idle_secs",
             ),
             (
-                a.login_failures_per_account > 0,
-                "auth.login_failures_per_account must be > 0",
+                a.login_failures_per_account_address > 0
+                    && a.login_failures_per_address > 0
+                    && a.login_failures_per_account > 0,
+                "auth.login_failures_per_account_address, login_failures_per_address and login_failures_per_account must be > 0 (0 would refuse every login)",
             ),
             (
                 a.rate_tracker_max_keys > 0,
@@ -502,10 +514,32 @@ mod tests {
         let mut cfg = Config::defaults();
         cfg.limits.contact_requests_per_window = 0;
         assert!(cfg.validate().is_err());
+        // A zero login allowance would refuse every login.
+        let mut cfg = Config::defaults();
+        cfg.auth.login_failures_per_account_address = 0;
+        assert!(cfg.validate().is_err());
+        let mut cfg = Config::defaults();
+        cfg.auth.login_failures_per_address = 0;
+        assert!(cfg.validate().is_err());
         // Facet counts need a sample of at least one match.
         let mut cfg = Config::defaults();
         cfg.search.facet_exact_max = 0;
         assert!(cfg.validate().is_err());
+    }
+
+    #[test]
+    fn address_ranges_are_checked_when_loaded() {
+        let cfg = Config::defaults();
+        assert!(cfg.server.trusted_proxies.is_empty(), "no proxy trusted");
+        let loopback = ["127.0.0.1", "::1"].map(|a| a.parse().unwrap());
+        assert!(loopback
+            .iter()
+            .all(|a| crate::net::in_any(&cfg.server.metrics_allowed, *a)));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("bad.toml");
+        std::fs::write(&file, "[server]\ntrusted_proxies = [\"10.0.0.0/33\"]\n").unwrap();
+        let err = Config::load(Some(&file)).unwrap_err().to_string();
+        assert!(err.contains("10.0.0.0/33"), "{err}");
     }
 
     #[test]

@@ -25,6 +25,10 @@ pub enum AppError {
     Forbidden(String),
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// A known path asked with a method it does not take; `allow` lists those it takes
+    /// (sent as the `Allow` header too).
+    #[error("this path does not take that method; it takes {allow}")]
+    MethodNotAllowed { allow: String },
     #[error("{0}")]
     Conflict(String),
     #[error("too many attempts; try again in {retry_after_secs} s")]
@@ -68,6 +72,7 @@ impl AppError {
             AppError::Csrf => "csrf_failed",
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound(_) => "not_found",
+            AppError::MethodNotAllowed { .. } => "method_not_allowed",
             AppError::Conflict(_) => "conflict",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::PayloadTooLarge { .. } => "payload_too_large",
@@ -105,6 +110,7 @@ impl ResponseError for AppError {
             AppError::Unauthenticated | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             AppError::Csrf | AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -127,6 +133,9 @@ impl ResponseError for AppError {
         let mut resp = HttpResponse::build(self.status_code());
         if let AppError::RateLimited { retry_after_secs } = self {
             resp.insert_header(("Retry-After", retry_after_secs.to_string()));
+        }
+        if let AppError::MethodNotAllowed { allow } = self {
+            resp.insert_header((actix_web::http::header::ALLOW, allow.clone()));
         }
         resp.json(ErrorBody {
             error: ErrorDetail {

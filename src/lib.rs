@@ -11,6 +11,7 @@
 //! - [`store`]: the narrow key-value trait, the sled backend with group commit, a memory backend.
 //! - [`live`]: WebSocket sessions, user and room actors, the registry, the `Bus` seam.
 //! - [`mail`]: outbound e-mail: a queue written in the caller's transaction, one sender thread.
+//! - [`net`]: address ranges and the client's address behind trusted reverse proxies.
 //! - [`search`]: the tantivy index of people, postings and groups; the indexer actor; queries.
 //! - [`http`]: routes per area, the `Member` extractor (cookie + CSRF, or bearer), OpenAPI.
 //! - [`server`]: the wiring: store → services → HTTP server.
@@ -35,6 +36,7 @@ pub mod http;
 pub mod ids;
 pub mod live;
 pub mod mail;
+pub mod net;
 pub mod search;
 pub mod server;
 pub mod service;

@@ -234,6 +234,68 @@ async fn failed_logins_are_limited_per_address() {
     server.stop().await;
 }
 
+/// A client whose every request claims, in `X-Forwarded-For`, to come from `addr`.
+fn forwarded_for(server: &TestServer, addr: &str) -> Client {
+    let mut c = server.client();
+    c.http = awc::Client::builder()
+        .add_default_header(("X-Forwarded-For", addr))
+        .finish();
+    c
+}
+
+/// Fails `limit` logins to ann's account from `stranger`, then checks the next one waits.
+async fn guess_until_throttled(stranger: &Client, limit: u32) {
+    for _ in 0..limit {
+        let body = login_body("ann@example.eu", OTHER_PASSWORD);
+        let r = stranger.post("/api/auth/token", body).await;
+        assert_error(&r, StatusCode::UNAUTHORIZED, "invalid_credentials");
+    }
+    throttled(
+        stranger,
+        "/api/auth/token",
+        login_body("ann@example.eu", PASSWORD),
+    )
+    .await;
+}
+
+#[actix_web::test]
+async fn a_stranger_guessing_a_password_does_not_lock_the_member_out() {
+    // Behind a reverse proxy on 127.0.0.1, which tells each client's address.
+    let server =
+        common::start_with(|cfg| cfg.server.trusted_proxies = vec!["127.0.0.1".parse().unwrap()])
+            .await;
+    let member = forwarded_for(&server, "198.51.100.7");
+    assert_eq!(
+        member.register("ann@example.eu", "FR").await.0,
+        StatusCode::ACCEPTED
+    );
+    let limit = server.core.config.auth.login_failures_per_account_address;
+    guess_until_throttled(&forwarded_for(&server, "203.0.113.9"), limit).await;
+    let ann = member.login_token("ann@example.eu", PASSWORD).await;
+    assert_eq!(ann.get("/api/me").await.0, StatusCode::OK);
+    server.stop().await;
+}
+
+#[actix_web::test]
+async fn forwarded_addresses_are_not_believed_from_untrusted_peers() {
+    let server = common::start().await;
+    assert_eq!(
+        server.client().register("ann@example.eu", "FR").await.0,
+        StatusCode::ACCEPTED
+    );
+    let limit = server.core.config.auth.login_failures_per_account_address;
+    guess_until_throttled(&forwarded_for(&server, "203.0.113.9"), limit).await;
+    // The guesser and this client are the same socket address: the header changed nothing.
+    let (wait, _) = throttled(
+        &forwarded_for(&server, "198.51.100.7"),
+        "/api/auth/token",
+        login_body("ann@example.eu", PASSWORD),
+    )
+    .await;
+    assert!(wait >= 1);
+    server.stop().await;
+}
+
 #[actix_web::test]
 async fn concurrent_failed_logins_cannot_exceed_the_account_limit() {
     const LIMIT: u32 = 3;

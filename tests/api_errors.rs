@@ -650,6 +650,48 @@ async fn metrics_count_requests_by_route_pattern() {
     server.stop().await;
 }
 
+/// A client whose every request claims, in `X-Forwarded-For`, to come through `chain`.
+fn forwarded_for(server: &TestServer, chain: &str) -> Client {
+    let mut c = server.client();
+    c.http = awc::Client::builder()
+        .add_default_header(("X-Forwarded-For", chain))
+        .finish();
+    c
+}
+
+#[actix_web::test]
+async fn metrics_answer_only_the_allowed_addresses_seen_through_trusted_proxies() {
+    // The test client connects from 127.0.0.1, which plays a reverse proxy here.
+    let server = common::start_with(|cfg| {
+        cfg.server.metrics_allowed = vec!["10.0.0.0/8".parse().unwrap()];
+    })
+    .await;
+    let r = raw(&server.client(), Method::GET, "/metrics", None).await;
+    check_error(&r, StatusCode::NOT_FOUND, "not_found");
+    // No proxy is trusted: a client cannot claim an allowed address.
+    let forged = forwarded_for(&server, "10.1.2.3");
+    let r = raw(&forged, Method::GET, "/metrics", None).await;
+    check_error(&r, StatusCode::NOT_FOUND, "not_found");
+    server.stop().await;
+
+    let server = common::start_with(|cfg| {
+        cfg.server.metrics_allowed = vec!["10.0.0.0/8".parse().unwrap()];
+        cfg.server.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await;
+    let (status, _, _) = forwarded_for(&server, "10.1.2.3")
+        .send_raw(Method::GET, "/metrics", None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "an allowed client behind the proxy");
+    // What the client wrote left of the proxy's own entry is not believed.
+    let forged = forwarded_for(&server, "10.1.2.3, 203.0.113.9");
+    let r = raw(&forged, Method::GET, "/metrics", None).await;
+    check_error(&r, StatusCode::NOT_FOUND, "not_found");
+    let r = raw(&server.client(), Method::GET, "/metrics", None).await;
+    check_error(&r, StatusCode::NOT_FOUND, "not_found");
+    server.stop().await;
+}
+
 #[actix_web::test]
 async fn api_answers_carry_security_headers() {
     let server = common::start().await;
@@ -680,5 +722,256 @@ async fn api_answers_carry_security_headers() {
         assert!(csp.contains("default-src 'none'"), "{status}: {csp}");
         assert!(csp.contains("frame-ancestors 'none'"), "{status}: {csp}");
     }
+    server.stop().await;
+}
+
+/// `text` percent-encoded for a query string.
+fn encoded(text: &str) -> String {
+    text.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+/// The JSON body around a field's value.
+type BodyAround = Box<dyn Fn(&str) -> Value>;
+
+/// One text field of one endpoint: how it is sent, and the body around a value (none: the
+/// value goes at the end of `path`, a query parameter).
+struct TextField {
+    field: &'static str,
+    multiline: bool,
+    method: Method,
+    path: String,
+    body: Option<BodyAround>,
+}
+
+fn field(
+    field: &'static str,
+    multiline: bool,
+    method: Method,
+    path: impl Into<String>,
+    body: impl Fn(&str) -> Value + 'static,
+) -> TextField {
+    TextField {
+        field,
+        multiline,
+        method,
+        path: path.into(),
+        body: Some(Box::new(body)),
+    }
+}
+
+/// A query parameter `q` of a GET.
+fn query(path: &str) -> TextField {
+    TextField {
+        field: "q",
+        multiline: false,
+        method: Method::GET,
+        path: format!("{path}?q="),
+        body: None,
+    }
+}
+
+#[actix_web::test]
+async fn control_characters_are_refused_in_every_text_field_naming_it() {
+    let server = common::start().await;
+    let officer = common::fr_officer(&server).await;
+    let (ann, ann_id) = server.teacher(&officer, "ann@example.eu", true).await;
+    let (bob, _) = server.teacher(&officer, "bob@example.eu", true).await;
+    let (_, cat_id) = server.teacher(&officer, "cat@example.eu", false).await;
+    server.connect(&ann, &bob).await;
+    let bob_id = bob.my_id().await;
+    let school = json!({"name": "Lycée Ampère", "country": "FR", "city": "Lyon"});
+    let (_, school) = ann.post("/api/schools", school).await;
+    let school_id = school["id"].as_u64().unwrap();
+    let mine = json!({"school_id": school_id});
+    let r = ann
+        .post(&format!("/api/users/{ann_id}/schools"), mine)
+        .await;
+    assert!(r.0.is_success(), "{}", r.1);
+    let group = |title: &str, description: &str| {
+        json!({"title": title, "description": description, "subjects": ["biology"],
+            "languages": ["en"], "policy": "all",
+            "accept_code_of_conduct": twinhub::domain::code_of_conduct::VERSION})
+    };
+    let (status, g) = ann.post("/api/groups", group("Weather", "")).await;
+    assert_eq!(status, StatusCode::CREATED, "{g}");
+    let g = g["id"].as_u64().unwrap();
+    let chat = format!("/api/groups/{g}/messages");
+    let (_, message) = ann
+        .post(&chat, json!({"client_id": "m1", "text": "Hi"}))
+        .await;
+    let message = message["id"].as_u64().unwrap();
+    let until = time::OffsetDateTime::now_utc().date() + time::Duration::days(30);
+    let posting = move |title: &str, summary: &str, description: &str| {
+        json!({"scope": "european", "school_id": school_id, "title": title,
+            "summary": summary, "description": description, "languages": ["en"],
+            "subjects": ["ict"], "topics": ["sustainability"], "key_competences": ["stem"],
+            "pupil_ages": ["13-15"], "visible_until": until.to_string()})
+    };
+    let (status, p) = ann.post("/api/postings", posting("Robots", "S", "D")).await;
+    assert_eq!(status, StatusCode::CREATED, "{p}");
+    let p = p["id"].as_u64().unwrap();
+
+    let profile = format!("/api/users/{ann_id}/profile");
+    let mail =
+        move |subject: &str, body: &str| json!({"to": [bob_id], "subject": subject, "body": body});
+    let direct = |subject: &str, body: &str| json!({"subject": subject, "body": body});
+    let fields = vec![
+        field(
+            "display_name",
+            false,
+            Method::POST,
+            "/api/auth/register",
+            |v| json!({"display_name": v, "email": "new@example.eu", "password": PASSWORD}),
+        ),
+        field(
+            "display_name",
+            false,
+            Method::PATCH,
+            &profile,
+            |v| json!({"display_name": v}),
+        ),
+        field("bio", true, Method::PATCH, &profile, |v| json!({"bio": v})),
+        field(
+            "name",
+            false,
+            Method::POST,
+            "/api/schools",
+            |v| json!({"name": v, "country": "FR", "city": "Lyon"}),
+        ),
+        field(
+            "city",
+            false,
+            Method::POST,
+            "/api/schools",
+            |v| json!({"name": "École", "country": "FR", "city": v}),
+        ),
+        query("/api/schools"),
+        query("/api/contacts"),
+        query("/api/search"),
+        field("subject", false, Method::POST, "/api/mail", move |v| {
+            mail(v, "Hello")
+        }),
+        field("body", true, Method::POST, "/api/mail", move |v| {
+            mail("Hi", v)
+        }),
+        field(
+            "subject",
+            false,
+            Method::POST,
+            format!("/api/users/{cat_id}/message"),
+            move |v| direct(v, "Hello"),
+        ),
+        field(
+            "body",
+            true,
+            Method::POST,
+            format!("/api/users/{cat_id}/message"),
+            move |v| direct("Hi", v),
+        ),
+        field("title", false, Method::POST, "/api/postings", move |v| {
+            posting(v, "S", "D")
+        }),
+        field("summary", true, Method::POST, "/api/postings", move |v| {
+            posting("T", v, "D")
+        }),
+        field(
+            "description",
+            true,
+            Method::POST,
+            "/api/postings",
+            move |v| posting("T", "S", v),
+        ),
+        field(
+            "title",
+            false,
+            Method::PATCH,
+            format!("/api/postings/{p}"),
+            |v| json!({"title": v}),
+        ),
+        field(
+            "body",
+            true,
+            Method::POST,
+            format!("/api/postings/{p}/comments"),
+            |v| json!({"body": v}),
+        ),
+        field("title", false, Method::POST, "/api/groups", move |v| {
+            group(v, "")
+        }),
+        field("description", true, Method::POST, "/api/groups", move |v| {
+            group("T", v)
+        }),
+        field(
+            "title",
+            false,
+            Method::PATCH,
+            format!("/api/groups/{g}"),
+            |v| json!({"title": v}),
+        ),
+        field(
+            "client_id",
+            false,
+            Method::POST,
+            &chat,
+            |v| json!({"client_id": v, "text": "Hi"}),
+        ),
+        field(
+            "text",
+            true,
+            Method::POST,
+            &chat,
+            |v| json!({"client_id": "m2", "text": v}),
+        ),
+        field(
+            "text",
+            true,
+            Method::PATCH,
+            format!("{chat}/{message}"),
+            |v| json!({"text": v}),
+        ),
+        field(
+            "reason",
+            true,
+            Method::PUT,
+            format!("/api/nso/members/{cat_id}/refusal"),
+            |v| json!({"reason": v}),
+        ),
+    ];
+    for f in &fields {
+        // The NSO's refusal is the officer's to send; everything else is Ann's.
+        let who = if f.field == "reason" { &officer } else { &ann };
+        let mut bad = vec!["\u{0}", "\u{1b}[2J", "\u{7}", "\u{7f}"];
+        if !f.multiline {
+            bad.extend(["\n", "\r", "\t", "\u{2028}"]);
+        }
+        for b in bad {
+            let value = format!("Lyon{b}x");
+            let r = match &f.body {
+                Some(body) => {
+                    let text = body(&value).to_string();
+                    raw_json(who, f.method.clone(), &f.path, &text).await
+                }
+                None => {
+                    let path = format!("{}{}", f.path, encoded(&value));
+                    raw(who, f.method.clone(), &path, None).await
+                }
+            };
+            check_error(&r, StatusCode::BAD_REQUEST, "validation_failed");
+            let message = r.2["error"]["message"].as_str().unwrap_or_default();
+            assert!(
+                message.starts_with(&format!("{}: ", f.field)),
+                "{} {} {:?}: {message}",
+                f.method,
+                f.path,
+                value
+            );
+        }
+    }
+    // Multi-line fields keep their line breaks and tabs.
+    let (status, body) = ann
+        .post(&chat, json!({"client_id": "m3", "text": "Hello,\r\n\tall"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["text"], "Hello,\r\n\tall");
     server.stop().await;
 }

@@ -84,17 +84,25 @@ async fn creating_a_school_sets_the_registration_date_on_the_server() {
     let server = common::start().await;
     let ann = server.member("ann@example.eu", "FR").await;
     let ann_id = ann.my_id().await;
-    let (status, s) = ann
+    // Fields the server sets are not for the client to send: refused, not ignored.
+    let forged = ann
         .post(
             "/api/schools",
             json!({
-                "name": "  Lycée Ampère ",
+                "name": "Lycée Ampère",
                 "country": "FR",
                 "city": "Lyon",
                 "registered_at": "2000-01-01T00:00:00Z",
                 "created_by": 999,
                 "id": 1,
             }),
+        )
+        .await;
+    assert_error(&forged, StatusCode::BAD_REQUEST, "bad_request");
+    let (status, s) = ann
+        .post(
+            "/api/schools",
+            json!({"name": "  Lycée Ampère ", "country": "FR", "city": "Lyon"}),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{s}");

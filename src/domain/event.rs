@@ -4,7 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use utoipa::ToSchema;
+use utoipa::openapi::schema::{Discriminator, Object, OneOfBuilder};
+use utoipa::openapi::{Ref, RefOr, Schema};
+use utoipa::{PartialSchema, ToSchema};
 
 use super::contact::ContactState;
 use super::mailbox::{MailChange, MailSummary};
@@ -49,7 +51,8 @@ pub enum UserEventBody {
 }
 
 /// A stored notification. `kind` and `params` let the UI phrase it in the reader's language.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+/// Its OpenAPI schema is written by hand below.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Notification {
     pub id: NotificationId,
     #[serde(flatten)]
@@ -58,6 +61,99 @@ pub struct Notification {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
     pub read_at: Option<OffsetDateTime>,
+}
+
+/// The fields a [`Notification`] has beside its kind, for its OpenAPI schema only.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct NotificationFields {
+    id: NotificationId,
+    created_at: OffsetDateTime,
+    read_at: Option<OffsetDateTime>,
+}
+
+/// `Notification` in the OpenAPI document: a `oneOf` over one component per kind
+/// (`NotificationContactRequested`, ...), each an object with `id`, `created_at` and
+/// `read_at` beside `kind` and `params`, told apart by `kind`. The derived schema (`allOf` of
+/// the kinds' `oneOf` and an object, from `#[serde(flatten)]`) is valid, but a common client
+/// generator (openapi-python-client) cannot take it, nor inline variants, and dropped them.
+impl utoipa::PartialSchema for Notification {
+    fn schema() -> RefOr<Schema> {
+        let variants = notification_variants();
+        let mapping = variants
+            .iter()
+            .map(|(kind, name, _)| (kind.clone(), format!("#/components/schemas/{name}")));
+        variants
+            .iter()
+            .fold(OneOfBuilder::new(), |one_of, (_, name, _)| {
+                one_of.item(Ref::from_schema_name(name.clone()))
+            })
+            .discriminator(Some(Discriminator::with_mapping("kind", mapping)))
+            .description(Some(
+                "A stored notification. `kind` and `params` let the UI phrase it in the \
+                 reader's language.",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for Notification {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        NotificationFields::schemas(schemas);
+        NotificationKind::schemas(schemas);
+        for (_, name, schema) in notification_variants() {
+            schemas.push((name, RefOr::T(Schema::Object(schema))));
+        }
+    }
+}
+
+/// Each kind's object with the notification's own fields added: (kind, component name,
+/// schema).
+fn notification_variants() -> Vec<(String, String, Object)> {
+    let (RefOr::T(Schema::OneOf(kinds)), RefOr::T(Schema::Object(fields))) =
+        (NotificationKind::schema(), NotificationFields::schema())
+    else {
+        return Vec::new();
+    };
+    kinds
+        .items
+        .into_iter()
+        .filter_map(|kind| match kind {
+            RefOr::T(Schema::Object(mut object)) => {
+                let tag = kind_tag(&object)?;
+                let name = format!("Notification{}", pascal_case(&tag));
+                object.properties.extend(fields.properties.clone());
+                object.required.extend(fields.required.clone());
+                Some((tag, name, object))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The one value of a kind object's `kind` property.
+fn kind_tag(object: &Object) -> Option<String> {
+    match object.properties.get("kind")? {
+        RefOr::T(Schema::Object(kind)) => kind
+            .enum_values
+            .as_ref()?
+            .first()?
+            .as_str()
+            .map(String::from),
+        _ => None,
+    }
+}
+
+fn pascal_case(snake: &str) -> String {
+    snake
+        .split('_')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]

@@ -204,12 +204,6 @@ impl From<&User> for OwnProfile {
     }
 }
 
-/// A display name is one line of text: line breaks, tabs and other control characters could
-/// fake lines of the platform's own text where the name is shown (e-mails, notifications).
-pub fn display_name_is_clean(name: &str) -> bool {
-    !name.chars().any(char::is_control)
-}
-
 /// Trimmed, lower-cased e-mail: the one form used as a key.
 pub fn normalise_email(email: &str) -> String {
     email.trim().to_lowercase()

@@ -43,7 +43,7 @@ pub struct TokenResponse {
 }
 
 /// Register. The answer is the same whether or not the e-mail was already registered.
-#[utoipa::path(tag = "accounts", request_body = RegisterInput,
+#[utoipa::path(tag = "accounts", security(()), request_body = RegisterInput,
     responses((status = 202, body = Accepted), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody)))]
 #[post("/auth/register")]
 async fn register(
@@ -60,7 +60,7 @@ async fn register(
 }
 
 /// Log in from a browser: sets the HttpOnly session cookie and returns the CSRF token.
-#[utoipa::path(tag = "accounts", request_body = LoginInput,
+#[utoipa::path(tag = "accounts", security(()), request_body = LoginInput,
     responses((status = 200, body = MeResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 #[post("/auth/login")]
 async fn login(
@@ -85,7 +85,7 @@ async fn login(
 }
 
 /// Log in as an API client: returns a bearer token (no cookie, no CSRF token needed).
-#[utoipa::path(tag = "accounts", request_body = LoginInput,
+#[utoipa::path(tag = "accounts", security(()), request_body = LoginInput,
     responses((status = 200, body = TokenResponse), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 #[post("/auth/token")]
 async fn token(

@@ -6,6 +6,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::pin::Pin;
 
 use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
+use actix_web::http::header::X_FORWARDED_FOR;
 use actix_web::http::Method;
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 
@@ -81,12 +82,22 @@ impl FromRequest for Member {
     }
 }
 
-/// The client's address for per-address throttling (the socket peer; no proxy headers are
-/// trusted, so a client cannot pick its own address).
+/// The client's address, for per-address throttles and the `/metrics` allow-list: the socket
+/// peer, or behind a proxy listed in `server.trusted_proxies` the address that proxy (and
+/// only a trusted one) wrote in `X-Forwarded-For`, so a client cannot pick its own address.
 pub fn client_addr(req: &HttpRequest) -> IpAddr {
-    req.peer_addr()
+    let peer = req
+        .peer_addr()
         .map(|a| a.ip())
-        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    let Some(core) = req.app_data::<web::Data<Core>>() else {
+        return peer;
+    };
+    let forwarded_for = req
+        .headers()
+        .get_all(X_FORWARDED_FOR)
+        .filter_map(|v| v.to_str().ok());
+    crate::net::client_addr(peer, forwarded_for, &core.config.server.trusted_proxies)
 }
 
 pub fn session_cookie(token: String, secure: bool, max_age_secs: i64) -> Cookie<'static> {

@@ -8,6 +8,7 @@ use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::auth::Member;
+use super::openapi::PictureBytes;
 use super::run;
 use crate::domain::code_of_conduct::CodeOfConduct;
 use crate::domain::event::GroupMessage;
@@ -106,7 +107,7 @@ async fn update(
 
 /// The group's picture.
 #[utoipa::path(tag = "groups", params(("id" = u64, Path)),
-    responses((status = 200, content_type = "image/*", body = Vec<u8>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, content_type = "image/*", body = PictureBytes), (status = 404, body = ErrorBody)))]
 #[get("/groups/{id}/picture")]
 async fn get_picture(
     core: web::Data<Core>,
@@ -121,7 +122,9 @@ async fn get_picture(
 /// Upload the group's picture (administrators): the raw image as the body, with its
 /// `Content-Type` (png, jpeg, gif or webp; size limit `limits.picture_bytes`).
 #[utoipa::path(tag = "groups", params(("id" = u64, Path)),
-    request_body(content = Vec<u8>, content_type = "image/png"),
+    request_body(content(
+        (PictureBytes = "image/png"), (PictureBytes = "image/jpeg"), (PictureBytes = "image/gif"),
+        (PictureBytes = "image/webp"))),
     responses((status = 200, body = GroupView), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
 #[put("/groups/{id}/picture")]
 async fn put_picture(
@@ -157,7 +160,7 @@ async fn delete_picture(
 
 /// The group's members (an invitation-only group's: members only).
 #[utoipa::path(tag = "groups", params(("id" = u64, Path), PageQuery),
-    responses((status = 200, body = Page<MemberView>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Page<MemberView>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/groups/{id}/members")]
 async fn list_members(
     core: web::Data<Core>,
@@ -244,6 +247,7 @@ async fn dismiss(
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct InviteInput {
     pub user: UserId,
 }
@@ -325,7 +329,7 @@ async fn my_invitations(core: web::Data<Core>, m: Member) -> Result<HttpResponse
 
 /// Post a message (members only; idempotent by `client_id`; rate-limited).
 #[utoipa::path(tag = "groups", params(("id" = u64, Path)), request_body = NewMessage,
-    responses((status = 201, body = GroupMessage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 201, body = GroupMessage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 429, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[post("/groups/{id}/messages")]
 async fn post_message(
     core: web::Data<Core>,
@@ -341,7 +345,7 @@ async fn post_message(
 
 /// The group's messages, newest first (members only); `next` pages back in time.
 #[utoipa::path(tag = "groups", params(("id" = u64, Path), PageQuery),
-    responses((status = 200, body = Page<GroupMessage>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Page<GroupMessage>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/groups/{id}/messages")]
 async fn messages(
     core: web::Data<Core>,
@@ -358,7 +362,7 @@ async fn messages(
 /// Messages sent, edited or deleted after `after_rev`, oldest change first (members only):
 /// how a client catches up after a disconnect.
 #[utoipa::path(tag = "groups", params(("id" = u64, Path), ChangesQuery),
-    responses((status = 200, body = Changes), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Changes), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[get("/groups/{id}/changes")]
 async fn changes(
     core: web::Data<Core>,
@@ -405,7 +409,7 @@ async fn delete_message(
 
 /// Move my last-read pointer forward; answers my unread count in the group.
 #[utoipa::path(tag = "groups", params(("id" = u64, Path)), request_body = ReadUpTo,
-    responses((status = 200, body = Unread), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Unread), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[post("/groups/{id}/read")]
 async fn mark_read(
     core: web::Data<Core>,

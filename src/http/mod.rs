@@ -14,6 +14,7 @@ pub mod live;
 pub mod mailbox;
 pub mod notifications;
 pub mod nso;
+pub mod openapi;
 pub mod postings;
 pub mod profiles;
 pub mod schools;
@@ -31,7 +32,7 @@ use actix_http::{HttpService, KeepAlive};
 use actix_service::{map_config, IntoServiceFactory, ServiceFactoryExt};
 use actix_web::dev::{AppConfig, Server, Service};
 use actix_web::error::JsonPayloadError;
-use actix_web::http::header;
+use actix_web::http::{header, Method};
 use actix_web::rt::net::TcpStream;
 use actix_web::{middleware, web, App, HttpRequest, HttpResponse};
 use tracing_actix_web::TracingLogger;
@@ -75,6 +76,8 @@ static RUN_TIMEOUT_SECS: AtomicU64 = AtomicU64::new(60);
         CSRF token in the X-CSRF-Token header on every state-changing request; API clients \
         use the bearer token from POST /api/auth/token. Every error has the shape \
         {\"error\":{\"code\":\"...\",\"message\":\"...\"}}."),
+    // utoipa registers the schemas of bodies and answers, not those of query parameters.
+    components(schemas(crate::service::nso::ValidationFilter)),
     modifiers(&SecuritySchemes),
     security(("bearer" = []), ("session_cookie" = []))
 )]
@@ -185,8 +188,20 @@ pub(crate) fn record_request(method: &str, pattern: Option<String>, status: u16,
         .record(started.elapsed().as_secs_f64());
 }
 
-async fn no_such_endpoint() -> Result<HttpResponse, AppError> {
-    Err(AppError::NotFound("endpoint"))
+/// Whatever no route took: a known path with another method (405, with the methods it
+/// takes), or an unknown path (404).
+async fn no_such_endpoint(
+    req: HttpRequest,
+    routes: web::Data<openapi::KnownRoutes>,
+) -> Result<HttpResponse, AppError> {
+    let allowed = routes.allowed(req.path());
+    if allowed.is_empty() || allowed.contains(req.method()) {
+        return Err(AppError::NotFound("endpoint"));
+    }
+    let allow: Vec<&str> = allowed.iter().map(|m| m.as_str()).collect();
+    Err(AppError::MethodNotAllowed {
+        allow: allow.join(", "),
+    })
 }
 
 /// Security headers for every answer; the UI's page sets a looser CSP of its own (see `ui`).
@@ -278,9 +293,20 @@ pub fn server(
                     .service(ui::start),
             )
             .split_for_parts();
+        let mut api = api;
+        openapi::add_shared_responses(&mut api);
+        let known_routes = openapi::KnownRoutes::new(
+            &api,
+            &[
+                ("/", Method::GET),
+                ("/index.html", Method::GET),
+                ("/api/openapi.json", Method::GET),
+            ],
+        );
         app.app_data(web::Data::new(OpenApiJson(
             api.to_pretty_json().unwrap_or_default(),
         )))
+        .app_data(web::Data::new(known_routes))
         .app_data(index_page.clone())
         .app_data(ui_languages.clone())
         .app_data(in_flight.clone())

@@ -21,6 +21,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ReadInput {
     pub ids: Vec<NotificationId>,
 }

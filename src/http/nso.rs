@@ -86,6 +86,7 @@ async fn refuse(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct OfficerInput {
     /// eTwinning country code of the NSO.
     pub country: String,
@@ -93,7 +94,7 @@ pub struct OfficerInput {
 
 /// Appoint a member as NSO officer of a country (administrators only).
 #[utoipa::path(tag = "admin", params(("id" = u64, Path)), request_body = OfficerInput,
-    responses((status = 200, body = PublicProfile), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = PublicProfile), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[put("/admin/nso-officers/{id}")]
 async fn appoint(
     core: web::Data<Core>,
@@ -109,7 +110,7 @@ async fn appoint(
 
 /// Remove a member's NSO officer role (administrators only).
 #[utoipa::path(tag = "admin", params(("id" = u64, Path)),
-    responses((status = 200, body = PublicProfile), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = PublicProfile), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 #[delete("/admin/nso-officers/{id}")]
 async fn dismiss(
     core: web::Data<Core>,

@@ -4,6 +4,7 @@ use actix_web::{delete, get, patch, put, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::auth::Member;
+use super::openapi::PictureBytes;
 use super::run;
 use crate::domain::user::{OwnProfile, PublicProfile};
 use crate::error::{AppError, ErrorBody};
@@ -51,7 +52,7 @@ async fn update_profile(
 
 /// A member's profile picture, served with its checked content type.
 #[utoipa::path(tag = "profiles", params(("id" = u64, Path)),
-    responses((status = 200, content_type = "image/*", body = Vec<u8>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, content_type = "image/*", body = PictureBytes), (status = 404, body = ErrorBody)))]
 #[get("/users/{id}/picture")]
 async fn get_picture(
     core: web::Data<Core>,
@@ -66,7 +67,9 @@ async fn get_picture(
 /// Upload my profile picture: the raw image as the body, with its `Content-Type`
 /// (png, jpeg, gif or webp; size limit `limits.picture_bytes`).
 #[utoipa::path(tag = "profiles", params(("id" = u64, Path)),
-    request_body(content = Vec<u8>, content_type = "image/png"),
+    request_body(content(
+        (PictureBytes = "image/png"), (PictureBytes = "image/jpeg"), (PictureBytes = "image/gif"),
+        (PictureBytes = "image/webp"))),
     responses((status = 200, body = OwnProfile), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
 #[put("/users/{id}/picture")]
 async fn put_picture(

@@ -89,6 +89,7 @@ fn request(core: &Core, q: SearchQuery) -> Result<Request, AppError> {
             cfg.limits.query_chars
         )));
     }
+    crate::service::text::single_line("q", &text)?;
     let kind = q.kind.unwrap_or(Kind::People);
     let given: [Filter; 10] = [
         ("country", q.country, catalog::is_country),

@@ -1,13 +1,14 @@
 //! Operational endpoints: health, Prometheus metrics, and the vocabularies the UI needs.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::auth::client_addr;
 use super::run;
 use crate::domain::catalog::{self, Entry};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
 use crate::service::Core;
 use crate::store::Tree;
 
@@ -32,7 +33,7 @@ pub struct Health {
 
 /// Liveness and storage check: 200 once the store answers a read, with `degraded` while
 /// disk space is below the watermark; 503 `failing` once the store has failed.
-#[utoipa::path(tag = "system", responses(
+#[utoipa::path(tag = "system", security(()), responses(
     (status = 200, body = Health),
     (status = 503, body = Health, description = "the store failed or does not answer")
 ))]
@@ -64,13 +65,21 @@ async fn healthz(core: web::Data<Core>) -> HttpResponse {
     }
 }
 
-/// Prometheus text exposition of the server's metrics.
-#[utoipa::path(tag = "system", responses((status = 200, content_type = "text/plain", body = String)))]
+/// Prometheus text exposition of the server's metrics, for the client addresses in
+/// `server.metrics_allowed` only; anyone else gets the 404 of a path that does not exist.
+#[utoipa::path(tag = "system", security(()), responses(
+    (status = 200, content_type = "text/plain", body = String),
+    (status = 404, body = ErrorBody, description = "the caller is not in server.metrics_allowed")
+))]
 #[get("/metrics")]
-async fn metrics() -> HttpResponse {
-    HttpResponse::Ok()
+async fn metrics(core: web::Data<Core>, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    let allowed = &core.config.server.metrics_allowed;
+    if !crate::net::in_any(allowed, client_addr(&req)) {
+        return Err(AppError::NotFound("endpoint"));
+    }
+    Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(crate::telemetry::render_metrics())
+        .body(crate::telemetry::render_metrics()))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -87,7 +96,7 @@ pub struct Catalog {
 
 /// The codes profiles and postings use: eTwinning countries, languages, subjects, topics,
 /// key competences and pupils' age bands.
-#[utoipa::path(tag = "system", responses((status = 200, body = Catalog)))]
+#[utoipa::path(tag = "system", security(()), responses((status = 200, body = Catalog)))]
 #[get("/catalog")]
 async fn catalog_lists() -> HttpResponse {
     HttpResponse::Ok().json(Catalog {

@@ -177,7 +177,7 @@ pub struct UiStart {
 
 /// Everything the UI needs at start in one answer: its languages, the limits, and who is
 /// logged in (if anyone).
-#[utoipa::path(tag = "system", responses((status = 200, body = UiStart)))]
+#[utoipa::path(tag = "system", security(()), responses((status = 200, body = UiStart)))]
 #[get("/ui")]
 pub async fn start(
     core: web::Data<Core>,

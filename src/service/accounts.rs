@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 use utoipa::ToSchema;
 
-use super::{hex, passwords, Core};
+use super::{hex, passwords, text, Core};
 use crate::config::Limits;
 use crate::domain::catalog;
 use crate::domain::user::{normalise_email, User};
@@ -25,6 +25,7 @@ use crate::search::{self, DocRef};
 use crate::store::{key, Tree, TxError};
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[garde(context(Limits as ctx))]
 pub struct RegisterInput {
     #[garde(length(chars, min = 1, max = ctx.display_name_chars))]
@@ -39,6 +40,7 @@ pub struct RegisterInput {
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[garde(context(Limits as ctx))]
 pub struct LoginInput {
     #[garde(length(min = 1, max = ctx.email_chars))]
@@ -106,15 +108,12 @@ fn check_country(country: Option<&str>) -> Result<(), AppError> {
 /// Creates the account unless the e-mail is taken; the answer is the same either way.
 pub fn register(core: &Core, input: RegisterInput, addr: IpAddr) -> Result<(), AppError> {
     let now = core.clock.now();
-    let addr_key = addr.to_string();
+    let addr_key = crate::net::throttle_key(addr);
     let mut input = input;
     input.email = input.email.trim().to_string();
     input.validate_with(&core.config.limits)?;
-    if !crate::domain::user::display_name_is_clean(&input.display_name) {
-        return Err(AppError::Validation(
-            "display_name: no line breaks or control characters".into(),
-        ));
-    }
+    text::single_line("display_name", &input.display_name)?;
+    text::single_line("email", &input.email)?;
     check_country(input.country.as_deref())?;
     core.rate_limits
         .registrations_per_address
@@ -208,7 +207,10 @@ pub fn user_by_email(core: &Core, email: &str) -> Result<Option<User>, AppError>
     }
 }
 
-/// Checks the credentials (throttled per account and per address) and opens a session.
+/// Checks the credentials and opens a session. Throttled per (account, address) first, so
+/// a stranger guessing a member's password is stopped without locking the member out at
+/// their own address; then per address (guessing over many accounts) and per account, a
+/// much higher ceiling (guessing from many addresses).
 pub fn login(
     core: &Core,
     input: LoginInput,
@@ -216,17 +218,8 @@ pub fn login(
     kind: SessionKind,
 ) -> Result<NewSession, AppError> {
     input.validate_with(&core.config.limits)?;
-    let now = core.clock.now();
     let account_key = normalise_email(&input.email);
-    let addr_key = addr.to_string();
-    let limits = &core.rate_limits;
-    // Every attempt is counted before the password is checked; a success takes it back.
-    limits.login_per_account.acquire(&account_key, now)?;
-    if let Err(e) = limits.login_per_address.acquire(&addr_key, now) {
-        limits.login_per_account.release_one(&account_key);
-        return Err(e);
-    }
-
+    let attempt = count_login_attempt(core, &account_key, addr)?;
     let user = user_by_email(core, &input.email)?;
     let ok = match &user {
         Some(u) => passwords::verify(&input.password, &u.password_hash),
@@ -239,9 +232,55 @@ pub fn login(
         metrics::counter!("twinhub_login_failures_total").increment(1);
         return Err(AppError::InvalidCredentials);
     };
-    limits.login_per_account.clear(&account_key);
-    limits.login_per_address.release_one(&addr_key);
+    attempt.succeeded(core);
     open_session(core, user, kind)
+}
+
+/// A login attempt counted against its three throttles (see [`login`]).
+struct LoginAttempt {
+    /// The (account, address) key: the address first, as it holds no space.
+    pair: String,
+    /// The address's throttle key (an IPv6 address counts by its /64: `net::throttle_key`).
+    addr: String,
+    account: String,
+}
+
+/// Counts an attempt before its password is checked, or refuses it when any throttle is
+/// full (taking back what it counted, so a refused attempt costs no allowance).
+fn count_login_attempt(core: &Core, account: &str, addr: IpAddr) -> Result<LoginAttempt, AppError> {
+    let now = core.clock.now();
+    let limits = &core.rate_limits;
+    let addr = crate::net::throttle_key(addr);
+    let attempt = LoginAttempt {
+        pair: format!("{addr} {account}"),
+        addr,
+        account: account.to_string(),
+    };
+    limits
+        .login_per_account_address
+        .acquire(&attempt.pair, now)?;
+    if let Err(e) = limits.login_per_address.acquire(&attempt.addr, now) {
+        limits.login_per_account_address.release_one(&attempt.pair);
+        return Err(e);
+    }
+    if let Err(e) = limits.login_per_account.acquire(&attempt.account, now) {
+        limits.login_per_account_address.release_one(&attempt.pair);
+        limits.login_per_address.release_one(&attempt.addr);
+        return Err(e);
+    }
+    Ok(attempt)
+}
+
+impl LoginAttempt {
+    /// A success is not a failure: it takes back its own attempt, and forgives the account's
+    /// failures from this address (the member's typos). The account's failures from other
+    /// addresses stay counted: logging in does not hand a guesser a fresh ceiling.
+    fn succeeded(&self, core: &Core) {
+        let limits = &core.rate_limits;
+        limits.login_per_account_address.clear(&self.pair);
+        limits.login_per_address.release_one(&self.addr);
+        limits.login_per_account.release_one(&self.account);
+    }
 }
 
 pub fn open_session(core: &Core, user: User, kind: SessionKind) -> Result<NewSession, AppError> {
@@ -384,24 +423,84 @@ mod tests {
         assert!(matches!(err, Err(AppError::InvalidCredentials)));
     }
 
+    fn wrong_login(core: &Core, addr: IpAddr) -> Result<NewSession, AppError> {
+        let input = login_input("ann@x.eu", "wrong password!");
+        login(core, input, addr, SessionKind::Bearer)
+    }
+
+    fn right_login(core: &Core, addr: IpAddr) -> Result<NewSession, AppError> {
+        let input = login_input("ann@x.eu", "a long enough password");
+        login(core, input, addr, SessionKind::Bearer)
+    }
+
     #[test]
-    fn failed_logins_are_throttled_per_account() {
+    fn a_strangers_failures_do_not_lock_the_member_out_at_their_own_address() {
         let (core, _) = testing::core();
         register(&core, register_input("ann@x.eu"), ADDR).unwrap();
-        for _ in 0..core.config.auth.login_failures_per_account {
-            let r = login(
-                &core,
-                login_input("ann@x.eu", "wrong password!"),
-                ADDR,
-                SessionKind::Bearer,
-            );
+        let stranger: IpAddr = "203.0.113.9".parse().unwrap();
+        for _ in 0..core.config.auth.login_failures_per_account_address {
+            let r = wrong_login(&core, stranger);
             assert!(matches!(r, Err(AppError::InvalidCredentials)));
         }
-        let r = ann_login(&core, SessionKind::Bearer);
+        let r = right_login(&core, stranger);
         assert!(
             matches!(r, Err(AppError::RateLimited { .. })),
-            "even the right password waits"
+            "even the right password waits at the guessing address"
         );
+        right_login(&core, ADDR).expect("the member's own address is not locked");
+    }
+
+    #[test]
+    fn failures_from_many_addresses_reach_the_account_ceiling() {
+        let (core, _) = testing::core();
+        register(&core, register_input("ann@x.eu"), ADDR).unwrap();
+        let auth = &core.config.auth;
+        let per_pair = auth.login_failures_per_account_address;
+        let addresses = auth.login_failures_per_account.div_ceil(per_pair);
+        let mut failures = 0;
+        for i in 0..addresses {
+            let addr = IpAddr::V4(Ipv4Addr::new(10, 0, (i / 256) as u8, (i % 256) as u8));
+            for _ in 0..per_pair {
+                if failures < auth.login_failures_per_account {
+                    let r = wrong_login(&core, addr);
+                    assert!(matches!(r, Err(AppError::InvalidCredentials)));
+                    failures += 1;
+                }
+            }
+        }
+        let r = right_login(&core, ADDR);
+        assert!(
+            matches!(r, Err(AppError::RateLimited { .. })),
+            "the ceiling holds for every address"
+        );
+    }
+
+    #[test]
+    fn ipv6_guesses_from_one_64_count_as_one_address() {
+        let (core, _) = testing::core();
+        register(&core, register_input("ann@x.eu"), ADDR).unwrap();
+        for i in 0..core.config.auth.login_failures_per_account_address {
+            let fresh: IpAddr = format!("2001:db8::{:x}", i + 1).parse().unwrap();
+            let r = wrong_login(&core, fresh);
+            assert!(matches!(r, Err(AppError::InvalidCredentials)));
+        }
+        let r = right_login(&core, "2001:db8::ffff".parse().unwrap());
+        assert!(matches!(r, Err(AppError::RateLimited { .. })));
+        right_login(&core, "2001:db8:0:1::1".parse().unwrap()).expect("another /64");
+    }
+
+    #[test]
+    fn a_success_forgives_the_members_own_typos() {
+        let (core, _) = testing::core();
+        register(&core, register_input("ann@x.eu"), ADDR).unwrap();
+        let per_pair = core.config.auth.login_failures_per_account_address;
+        for _ in 0..2 {
+            for _ in 1..per_pair {
+                let r = wrong_login(&core, ADDR);
+                assert!(matches!(r, Err(AppError::InvalidCredentials)));
+            }
+            right_login(&core, ADDR).expect("under the limit");
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::notifications::{self, Pending};
 use super::profiles::load;
-use super::{Core, Page, PageQuery};
+use super::{text, Core, Page, PageQuery};
 use crate::domain::contact::{may_request, ContactRequest, ContactState, ContactTie, Refusal};
 use crate::domain::event::{NotificationKind, UserEventBody};
 use crate::domain::user::{PublicProfile, User};
@@ -412,6 +412,7 @@ pub fn contacts(
         after: query.after.clone(),
     };
     let limit = page.limit(&core.config);
+    text::single_line_opt("q", query.q.as_deref())?;
     let words: Vec<String> = query
         .q
         .as_deref()

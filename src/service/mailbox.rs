@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use super::contacts::are_contacts_in;
 use super::notifications::{self, Pending, Unread};
 use super::profiles::load;
-use super::{Core, Page, PageQuery};
+use super::{text, Core, Page, PageQuery};
 use crate::config::Limits;
 use crate::domain::event::{NotificationKind, UserEventBody};
 use crate::domain::mailbox::{
@@ -125,14 +125,16 @@ fn mail_event(
     out.event(core, tx, who, body)
 }
 
-/// Subject and body must say something (the size limits are checked by garde).
+/// Subject and body must say something, the subject on one line (the size limits are
+/// checked by garde).
 fn check_text(subject: &str, body: &str) -> Result<(), AppError> {
     if subject.trim().is_empty() || body.trim().is_empty() {
         return Err(AppError::Validation(
             "subject and body must not be blank".into(),
         ));
     }
-    Ok(())
+    text::single_line("subject", subject)?;
+    text::multi_line("body", body)
 }
 
 fn not_to_self() -> AppError {

@@ -15,6 +15,7 @@ pub mod postings;
 pub mod profiles;
 pub mod rate_limit;
 pub mod schools;
+pub mod text;
 
 use std::sync::Arc;
 
@@ -120,7 +121,8 @@ impl<T> Page<T> {
     }
 }
 
-/// Length in characters, and no control characters (line breaks only where `multiline`).
+/// Length in characters, and the characters [`text`] allows (line breaks only where
+/// `multiline`).
 pub(crate) fn check_text(
     field: &str,
     value: &str,
@@ -134,13 +136,11 @@ pub(crate) fn check_text(
             "{field}: between {min} and {max} characters"
         )));
     }
-    let bad = |c: char| c.is_control() && !(multiline && (c == '\n' || c == '\t' || c == '\r'));
-    if value.chars().any(bad) {
-        return Err(AppError::Validation(format!(
-            "{field}: control characters are not allowed"
-        )));
+    if multiline {
+        text::multi_line(field, value)
+    } else {
+        text::single_line(field, value)
     }
-    Ok(())
 }
 
 /// Between `min` and `max` codes, each one `known` (a catalogue's).

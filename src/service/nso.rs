@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::profiles::load;
-use super::{notifications, Core, Page, PageQuery};
+use super::{notifications, text, Core, Page, PageQuery};
 use crate::config::Limits;
 use crate::domain::catalog;
 use crate::domain::event::NotificationKind;
@@ -173,6 +173,7 @@ pub fn refuse(
 ) -> Result<PublicProfile, AppError> {
     let country = officer_country(actor)?.to_string();
     input.validate_with(&core.config.limits)?;
+    text::multi_line_opt("reason", input.reason.as_deref())?;
     let reason = input
         .reason
         .as_deref()

@@ -25,6 +25,7 @@ use crate::store::{key, Tree, TxError, Txn};
 
 /// A new posting, or (every field optional) the changes to one.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PostingInput {
     pub scope: Option<Scope>,
     /// One of the author's current schools: the organisation behind the idea.
@@ -98,6 +99,7 @@ pub struct CommentView {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CommentInput {
     pub body: String,
 }

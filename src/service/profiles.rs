@@ -5,7 +5,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::Core;
+use super::{text, Core};
 use crate::config::Limits;
 use crate::domain::catalog::{self, MemberType};
 use crate::domain::user::{dedup_codes, OwnProfile, PictureMeta, PublicProfile, User};
@@ -84,15 +84,8 @@ fn check_patch(core: &Core, patch: &ProfilePatch) -> Result<(), AppError> {
         patch.subjects.as_deref().unwrap_or_default(),
         catalog::is_subject,
     )?;
-    if patch
-        .display_name
-        .as_deref()
-        .is_some_and(|n| !crate::domain::user::display_name_is_clean(n))
-    {
-        return Err(AppError::Validation(
-            "display_name: no line breaks or control characters".into(),
-        ));
-    }
+    text::single_line_opt("display_name", patch.display_name.as_deref())?;
+    text::multi_line_opt("bio", patch.bio.as_deref())?;
     if patch
         .display_name
         .as_deref()

@@ -1,6 +1,7 @@
-//! Counting attempts in a sliding window: failed logins per account and per client address,
-//! registrations per address. Kept in memory (a restart forgets them, which is acceptable for
-//! throttling) and bounded in the number of keys it remembers.
+//! Counting attempts in a sliding window: failed logins per account and client address, per
+//! address and per account, registrations per address, and members' actions. Kept in memory
+//! (a restart forgets them, which is acceptable for throttling) and bounded in the number of
+//! keys it remembers.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -94,8 +95,11 @@ fn evict(
 
 /// The server's throttles, configured from `[auth]`.
 pub struct RateLimits {
-    pub login_per_account: WindowCounter,
+    /// Failed logins per (account, client address): where a stranger's guessing stops.
+    pub login_per_account_address: WindowCounter,
     pub login_per_address: WindowCounter,
+    /// The ceiling of failed logins per account, over all addresses.
+    pub login_per_account: WindowCounter,
     pub registrations_per_address: WindowCounter,
     /// E-mails telling an account's owner that someone registered with their address.
     pub registration_notices: WindowCounter,
@@ -127,6 +131,11 @@ impl RateLimits {
         let limits = &config.limits;
         let max = cfg.rate_tracker_max_keys;
         RateLimits {
+            login_per_account_address: WindowCounter::new(
+                cfg.login_failures_per_account_address,
+                cfg.login_failure_window_secs,
+                max,
+            ),
             login_per_account: WindowCounter::new(
                 cfg.login_failures_per_account,
                 cfg.login_failure_window_secs,

@@ -5,7 +5,7 @@ use garde::Validate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{Core, Page, PageQuery};
+use super::{text, Core, Page, PageQuery};
 use crate::config::Limits;
 use crate::domain::catalog;
 use crate::domain::school::{school_key, School, Tie};
@@ -15,6 +15,7 @@ use crate::ids::{SchoolId, TieId, UserId};
 use crate::store::{key, Tree, TxError};
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[garde(context(Limits as ctx))]
 pub struct NewSchool {
     #[garde(length(chars, min = 1, max = ctx.school_name_chars))]
@@ -57,6 +58,7 @@ pub struct SchoolDetail {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct JoinInput {
     pub school_id: SchoolId,
 }
@@ -80,6 +82,8 @@ pub fn school(core: &Core, id: SchoolId) -> Result<School, AppError> {
 /// Creates a school; refuses a duplicate (same country, city and name), naming the existing one.
 pub fn create(core: &Core, actor: &User, input: NewSchool) -> Result<School, AppError> {
     input.validate_with(&core.config.limits)?;
+    text::single_line("name", &input.name)?;
+    text::single_line("city", &input.city)?;
     if !catalog::is_country(&input.country) {
         return Err(AppError::Validation(format!(
             "country: '{}' is not an eTwinning country code",
@@ -137,6 +141,7 @@ pub fn find(core: &Core, query: &SchoolQuery) -> Result<Page<School>, AppError> 
             limits.query_chars
         )));
     }
+    text::single_line("q", q)?;
     let words: Vec<String> = q.split_whitespace().map(str::to_lowercase).collect();
     let prefix = match &query.country {
         Some(c) => format!("{c}|"),

@@ -16,10 +16,14 @@ use crate::error::AppError;
 use crate::ids::{GroupId, NotificationId, UserId};
 use crate::live::bus::BusMessage;
 use crate::service::notifications::{self, Pending};
-use crate::service::{Core, Page, PageQuery};
+use crate::service::{text, Core, Page, PageQuery};
 use crate::store::{be_u64, key, Tree, TxError, Txn};
 
+/// A new group chat message (named apart from the mailbox's `NewMessage` in the OpenAPI
+/// document, where one name can hold only one schema).
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = NewGroupMessage)]
 pub struct NewMessage {
     /// The sender's id for this send; a retry with the same id returns the first message.
     pub client_id: String,
@@ -31,18 +35,22 @@ pub struct NewMessage {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct EditMessage {
     pub text: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ReadUpTo {
     /// The newest message id the member has seen.
     pub message: u64,
 }
 
-/// A member's unread count in one group.
+/// A member's unread count in one group (`GroupUnread` in the OpenAPI document, apart from
+/// the notifications' and mailbox's `Unread`).
 #[derive(Debug, Serialize, ToSchema, PartialEq, Eq)]
+#[schema(as = GroupUnread)]
 pub struct Unread {
     /// Messages by others newer than the last-read pointer, at most `groups.unread_count_max`.
     pub unread: u64,
@@ -89,14 +97,14 @@ fn next_rev(tx: &dyn Txn, group: GroupId) -> Result<u64, TxError> {
     Ok(rev)
 }
 
-fn check_text(core: &Core, text: &str) -> Result<(), AppError> {
+fn check_text(core: &Core, message: &str) -> Result<(), AppError> {
     let max = core.config.groups.message_chars;
-    if text.trim().is_empty() || text.chars().count() > max {
+    if message.trim().is_empty() || message.chars().count() > max {
         return Err(AppError::Validation(format!(
             "text: between 1 and {max} characters"
         )));
     }
-    Ok(())
+    text::multi_line("text", message)
 }
 
 fn not_a_member() -> AppError {
@@ -146,6 +154,7 @@ pub fn post(
             "client_id: between 1 and {CLIENT_ID_CHARS} characters"
         )));
     }
+    text::single_line("client_id", &input.client_id)?;
     check_text(core, &input.text)?;
     // Counted before they are made distinct (which is quadratic in their number).
     let max = core.config.groups.mentions_per_message;

@@ -30,6 +30,7 @@ use crate::store::{key, Tree, TxError, Txn};
 
 /// A new group, or (every field optional) the changes to one.
 #[derive(Debug, Default, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct GroupInput {
     pub title: Option<String>,
     pub description: Option<String>,
