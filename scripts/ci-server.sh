@@ -38,6 +38,7 @@ start_twinhub() {
     export TWINHUB_STORE__PATH="$TWINHUB_DIR/data"
     export TWINHUB_SEARCH__INDEX_DIR="$TWINHUB_DIR/index"
     export TWINHUB_MAIL__OUTBOX_DIR="$TWINHUB_DIR/outbox"
+    export TWINHUB_STORE__BACKUP_DIR="$TWINHUB_DIR/backups"
     export TWINHUB_STORE__LOAD_DEMO_ON_EMPTY=false
     export TWINHUB_SERVER__BIND=127.0.0.1:0
     export TWINHUB_SERVER__WORKERS=2

@@ -136,6 +136,9 @@ pub enum Durability {
 #[derive(Debug, Clone, Deserialize)]
 pub struct StoreConfig {
     pub path: PathBuf,
+    /// Where backups are written: `POST /api/admin/backups` takes a name under it, never a
+    /// path, so the API cannot write anywhere else on disk.
+    pub backup_dir: PathBuf,
     pub durability: Durability,
     pub cache_capacity_bytes: u64,
     pub load_demo_on_empty: bool,
@@ -304,7 +307,7 @@ impl Config {
         let l = &self.limits;
         let v = &self.live;
         let g = &self.groups;
-        let checks: [(bool, &str); 24] = [
+        let checks: [(bool, &str); 25] = [
             (
                 self.store.resume_free_bytes >= self.store.min_free_bytes,
                 "store.resume_free_bytes must be >= store.min_free_bytes",
@@ -392,6 +395,11 @@ impl Config {
             (
                 l.page_size_default > 0 && l.page_size_default <= l.page_size_max,
                 "limits.page_size_default must be in 1..=page_size_max",
+            ),
+            (
+                !self.store.backup_dir.as_os_str().is_empty()
+                    && self.store.backup_dir != self.store.path,
+                "store.backup_dir must be set and differ from store.path",
             ),
             (
                 self.store.cache_capacity_bytes >= 1 << 20,

@@ -41,6 +41,23 @@ enum Command {
     /// stopped: the store is locked). The server also rebuilds it at start when it is
     /// missing or outdated.
     Reindex,
+    /// Ask the running server for a backup into `store.backup_dir`/NAME (it answers once
+    /// the backup is on disk). Needs an administrator's bearer token in TWINHUB_ADMIN_TOKEN
+    /// (from `POST /api/auth/token`); plain http only, so run it on the server's machine.
+    Backup {
+        /// The backup's name: a directory name under `store.backup_dir`.
+        name: String,
+        /// The server's address; default: http:// and `server.bind`.
+        #[arg(long)]
+        url: Option<String>,
+    },
+    /// Replace the store with a backup (run while the server is stopped: the store is locked).
+    /// The store in place is moved aside (`<store.path>.before-restore-<time>`), never
+    /// deleted; the next start rebuilds the search index.
+    Restore {
+        /// The backup's directory (`store.backup_dir`/NAME).
+        dir: PathBuf,
+    },
     /// Platform administration (run while the server is stopped: the store is locked).
     Admin {
         #[command(subcommand)]
@@ -71,6 +88,8 @@ fn main() {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => serve(cfg),
             Command::Reindex => reindex(cfg),
+            Command::Backup { name, url } => backup(&cfg, &name, url),
+            Command::Restore { dir } => restore(&cfg, &dir),
             Command::Admin {
                 action:
                     AdminAction::Create {
@@ -82,8 +101,10 @@ fn main() {
         }
     });
     if let Err(e) = result {
+        // A command's store error says what happened (e.g. "in use by another twinhub
+        // process"), not the generic answer an HTTP client gets.
         let detail = match &e {
-            AppError::Internal(d) | AppError::Config(d) => d.clone(),
+            AppError::Internal(d) | AppError::Config(d) | AppError::StoreFailed(d) => d.clone(),
             other => other.to_string(),
         };
         eprintln!("twinhub: {detail}");
@@ -143,6 +164,104 @@ fn reindex(cfg: Config) -> Result<(), AppError> {
         cfg.search.index_dir.display()
     );
     store.wait_durable().map_err(AppError::from)
+}
+
+fn backup(cfg: &Config, name: &str, url: Option<String>) -> Result<(), AppError> {
+    let token = std::env::var("TWINHUB_ADMIN_TOKEN").map_err(|_| {
+        AppError::BadRequest(
+            "set TWINHUB_ADMIN_TOKEN to an administrator's bearer token (POST /api/auth/token)"
+                .into(),
+        )
+    })?;
+    let url = url.unwrap_or_else(|| format!("http://{}", local_address(&cfg.server.bind)));
+    let body = serde_json::json!({ "name": name }).to_string();
+    let (status, answer) = http_post(&url, "/api/admin/backups", &token, &body)?;
+    let answer: serde_json::Value = serde_json::from_str(&answer).unwrap_or_default();
+    if status != 201 {
+        let message = answer["error"]["message"].as_str().unwrap_or("no answer");
+        return Err(AppError::BadRequest(format!(
+            "the server refused the backup ({status}): {message}"
+        )));
+    }
+    println!(
+        "Backup {} written to {}: {} records, {} bytes (writes paused {} ms).",
+        answer["name"].as_str().unwrap_or(name),
+        answer["path"].as_str().unwrap_or("?"),
+        answer["records"],
+        answer["bytes"],
+        answer["paused_ms"]
+    );
+    Ok(())
+}
+
+/// Where to reach a server bound to `bind` from this machine.
+fn local_address(bind: &str) -> String {
+    if let Some(port) = bind.strip_prefix("0.0.0.0:") {
+        format!("127.0.0.1:{port}")
+    } else if let Some(port) = bind.strip_prefix("[::]:") {
+        format!("[::1]:{port}")
+    } else {
+        bind.to_string()
+    }
+}
+
+/// One HTTP/1.1 POST of a JSON body with a bearer token, read to the end (`Connection:
+/// close`): the CLI's only request, not worth an HTTP client dependency. Returns the status
+/// and the body.
+fn http_post(url: &str, path: &str, token: &str, body: &str) -> Result<(u16, String), AppError> {
+    use std::io::{Read, Write};
+    let host = url
+        .strip_prefix("http://")
+        .map(|rest| rest.trim_end_matches('/'))
+        .filter(|h| !h.is_empty() && !h.contains('/'))
+        .ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "--url {url}: give http://host:port (plain http: run this on the server's machine)"
+            ))
+        })?;
+    let addr = if host.contains(':') && !host.ends_with(']') {
+        host.to_string()
+    } else {
+        format!("{host}:80")
+    };
+    let unreachable = |e: std::io::Error| AppError::BadRequest(format!("{url}: {e}"));
+    let mut stream = std::net::TcpStream::connect(&addr).map_err(unreachable)?;
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).map_err(unreachable)?;
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).map_err(unreachable)?;
+    let answer = String::from_utf8_lossy(&answer);
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| AppError::BadRequest(format!("{url}: not an HTTP answer")))?;
+    Ok((status, body.to_string()))
+}
+
+fn restore(cfg: &Config, dir: &std::path::Path) -> Result<(), AppError> {
+    let restored = twinhub::service::backup::restore(&cfg.store, dir)?;
+    let b = &restored.backup;
+    println!(
+        "Restored backup {} ({}, {} records) into {}.",
+        b.name,
+        b.created_at,
+        b.records,
+        cfg.store.path.display()
+    );
+    if let Some(previous) = &restored.previous_store {
+        println!(
+            "The store that was there is kept in {}.",
+            previous.display()
+        );
+    }
+    println!("The search index is rebuilt at the next start.");
+    Ok(())
 }
 
 /// A bar towards the expected number of items, or a counter when nothing is expected.

@@ -487,6 +487,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("put", "/api/nso/members/{id}/refusal"),
     ("put", "/api/admin/nso-officers/{id}"),
     ("delete", "/api/admin/nso-officers/{id}"),
+    ("post", "/api/admin/backups"),
     ("get", "/api/catalog"),
     ("get", "/api/ui"),
     ("get", "/api/notifications"),

@@ -5,6 +5,7 @@
 //! (services do synchronous store I/O and may wait for a group commit), and return JSON.
 
 pub mod accounts;
+pub mod admin;
 pub mod auth;
 pub mod contacts;
 pub mod groups;
@@ -283,6 +284,7 @@ pub fn server(
                     .configure(contacts::routes)
                     .configure(mailbox::routes)
                     .configure(nso::routes)
+                    .configure(admin::routes)
                     .configure(notifications::routes)
                     .configure(groups::routes)
                     .configure(search::routes)

@@ -261,6 +261,15 @@ fn store_instance(store: &dyn Store) -> Result<u64, AppError> {
     })
 }
 
+/// Makes the store forget which index was built from it (a restored store: its backup was
+/// taken from a store whose index may be anywhere, and newer), so the next start rebuilds it.
+pub fn forget_index(store: &dyn Store) -> Result<(), AppError> {
+    // Upkeep: a restore that has put the store in place must finish, even short of space.
+    store.transact_upkeep(&[Tree::Meta], |tx| {
+        tx.remove(Tree::Meta, STORE_INSTANCE_KEY)
+    })
+}
+
 /// Empties the index directory, creating it if needed. Refuses a directory that holds
 /// anything but an index (a mistyped `index_dir` must not delete someone's files); keeps a
 /// `.gitkeep`, so a server run from the repository leaves its tree clean.

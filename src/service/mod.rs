@@ -2,6 +2,7 @@
 //! store transaction, and returns plain data. HTTP handlers only translate to and from JSON.
 
 pub mod accounts;
+pub mod backup;
 pub mod contacts;
 pub mod events;
 pub mod groups;

@@ -6,6 +6,8 @@
 //! Every write goes through [`Store::transaction`], which is atomic across the trees it
 //! names and returns only once the write is durable (see `group_commit`).
 
+mod backup;
+mod blob_sync;
 mod group_commit;
 mod memory;
 pub mod rider;
@@ -15,6 +17,7 @@ pub mod space;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+pub use backup::{sync_dir_tree, BackupReport};
 pub use memory::MemoryStore;
 pub use sled_store::SledStore;
 
@@ -351,6 +354,12 @@ pub trait Store: Send + Sync + 'static {
     fn insert_relaxed(&self, tree: Tree, key: &[u8], value: Vec<u8>) -> Result<(), StoreError>;
     /// A fresh id, unique for the life of the store.
     fn next_id(&self) -> Result<u64, StoreError>;
+    /// Copies every tree into a new sled store in `target` (an existing, empty directory)
+    /// behind a write barrier: the copy holds every write committed before the call, and
+    /// is on disk when this returns. Only the sled store can.
+    fn backup(&self, _target: &std::path::Path) -> Result<BackupReport, StoreError> {
+        Err(StoreError("this store cannot be backed up".into()))
+    }
     /// Refuses a write the store cannot take now: disk space below the watermark, or a
     /// store that has failed (see [`space`]). Checked by [`transact`](trait.Store.html).
     fn admit_write(&self) -> Result<(), AppError> {

@@ -4,17 +4,19 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 use sled::Transactional;
 
+use super::blob_sync::BlobSync;
 use super::group_commit::GroupCommit;
 use super::space::{Failure, SpaceWatch};
 use super::{
-    BackendTxError, BackendTxKind, Entries, Store, StoreError, StoreHealth, Tree, TxBody, TxError,
-    Txn,
+    BackendTxError, BackendTxKind, BackupReport, Entries, Store, StoreError, StoreHealth, Tree,
+    TxBody, TxError, Txn,
 };
 use crate::config::{Durability, StoreConfig};
 use crate::error::AppError;
@@ -24,6 +26,15 @@ pub struct SledStore {
     group_commit: GroupCommit,
     db: sled::Db,
     trees: HashMap<Tree, sled::Tree>,
+    /// The write barrier: every transaction holds it shared while it commits; a backup holds it
+    /// exclusively while it copies, so the copy holds every write committed before it and
+    /// none of the writes after (writers wait meanwhile; reads do not).
+    barrier: RwLock<()>,
+    /// Added to sled's id counter: a restored store starts a fresh counter, and the backup
+    /// records here the next id the original would have given (`ID_BASE_KEY` in `meta`).
+    id_base: u64,
+    /// Blob files fsynced so far (tests read it; also a metric).
+    blobs_synced: Arc<AtomicU64>,
     /// The free-space watermark over the store's file system (and those added by `watching`).
     space: SpaceWatch,
     /// Set by the first I/O error or stalled flush; the server then stops (see `space`).
@@ -31,12 +42,19 @@ pub struct SledStore {
     config: StoreConfig,
 }
 
+/// `meta` key of [`SledStore::id_base`] (8 bytes, big-endian), written by a backup.
+pub(super) const ID_BASE_KEY: &[u8] = b"id_base";
+
 impl Drop for SledStore {
-    /// Graceful shutdown ends here: whatever was written relaxed reaches the disk too.
+    /// Graceful shutdown ends here: one last durable flush (blob files included), so even
+    /// what was written relaxed, and any node sled rewrote since, reaches the disk.
     /// Not after a failure: sled's flush would fail again, or hang.
     fn drop(&mut self) {
         if self.failure.reason().is_some() {
             return;
+        }
+        if let Err(e) = self.group_commit.wait_durable() {
+            tracing::error!(error = %e, "final durable flush failed");
         }
         if let Err(e) = self.db.flush() {
             tracing::error!(error = %e, "final store flush failed");
@@ -50,6 +68,15 @@ fn err(e: impl std::fmt::Display) -> StoreError {
 
 impl SledStore {
     pub fn open(cfg: &StoreConfig) -> Result<SledStore, StoreError> {
+        // Watched before sled opens, so no blob file it writes goes unseen.
+        let blobs_synced = Arc::new(AtomicU64::new(0));
+        let blobs = match cfg.durability {
+            Durability::Fsync => Some(
+                BlobSync::watch(&cfg.path, blobs_synced.clone())
+                    .map_err(|e| StoreError(format!("store {}: blobs: {e}", cfg.path.display())))?,
+            ),
+            Durability::Flush => None,
+        };
         let db = sled::Config::new()
             .path(&cfg.path)
             .cache_capacity(cfg.cache_capacity_bytes)
@@ -69,12 +96,19 @@ impl SledStore {
             .iter()
             .map(|t| Ok((*t, db.open_tree(t.name()).map_err(err)?)))
             .collect::<Result<HashMap<_, _>, StoreError>>()?;
+        let id_base = trees[&Tree::Meta]
+            .get(ID_BASE_KEY)
+            .map_err(err)?
+            .map_or(0, |v| super::be_u64(&v));
         let stall = Duration::from_secs(cfg.stall_timeout_secs);
-        let group_commit = GroupCommit::start(flush_fn(&db, &cfg.path, cfg.durability)?, stall);
+        let group_commit = GroupCommit::start(flush_fn(&db, &cfg.path, blobs)?, stall);
         Ok(SledStore {
             group_commit,
             db,
             trees,
+            barrier: RwLock::new(()),
+            id_base,
+            blobs_synced,
             space: SpaceWatch::new(cfg, &[]),
             failure: Failure::new(),
             config: cfg.clone(),
@@ -100,6 +134,29 @@ impl SledStore {
         e
     }
 
+    /// Blob files fsynced since the store was opened.
+    pub fn blobs_synced(&self) -> u64 {
+        self.blobs_synced.load(Ordering::Relaxed)
+    }
+
+    /// Writers hold the barrier shared while they commit (see `barrier`).
+    fn writing(&self) -> Result<RwLockReadGuard<'_, ()>, StoreError> {
+        self.barrier
+            .read()
+            .map_err(|_| StoreError("write barrier poisoned".into()))
+    }
+
+    /// Pauses every writer until the guard is dropped (a backup's copy).
+    pub(super) fn pause_writers(&self) -> Result<RwLockWriteGuard<'_, ()>, StoreError> {
+        self.barrier
+            .write()
+            .map_err(|_| StoreError("write barrier poisoned".into()))
+    }
+
+    pub(super) fn sled_tree(&self, tree: Tree) -> &sled::Tree {
+        self.tree(tree)
+    }
+
     fn tree(&self, tree: Tree) -> &sled::Tree {
         // Every `Tree` variant is opened in `open`, so the lookup cannot miss.
         &self.trees[&tree]
@@ -107,21 +164,24 @@ impl SledStore {
 }
 
 /// sled's `flush` writes its buffers and calls `sync_file_range`, which survives a process
-/// crash but not a power cut; in `fsync` mode we also `fdatasync` the data file.
+/// crash but not a power cut; in `fsync` mode (`blobs` given) we also fsync the blob files
+/// written since the last flush (every one the flushed log can point to was closed before
+/// its log buffer could be written) and their directory, then `fdatasync` the data file.
 fn flush_fn(
     db: &sled::Db,
     path: &Path,
-    durability: Durability,
+    blobs: Option<BlobSync>,
 ) -> Result<super::group_commit::FlushFn, StoreError> {
     let db = db.clone();
-    let data_file = match durability {
-        Durability::Fsync => Some(File::open(path.join("db")).map_err(err)?),
-        Durability::Flush => None,
+    let durable = match blobs {
+        Some(blobs) => Some((blobs, File::open(path.join("db")).map_err(err)?)),
+        None => None,
     };
     Ok(Box::new(move || {
         db.flush().map_err(err)?;
-        if let Some(f) = &data_file {
-            f.sync_data().map_err(err)?;
+        if let Some((blobs, data_file)) = &durable {
+            blobs.sync_new().map_err(err)?;
+            data_file.sync_data().map_err(err)?;
         }
         Ok(())
     }))
@@ -224,6 +284,7 @@ impl Store for SledStore {
     }
 
     fn run_transaction(&self, trees: &[Tree], body: &TxBody<'_>) -> Result<(), TxError> {
+        let _writing = self.writing().map_err(|e| TxError::Abort(e.into()))?;
         let handles: Vec<sled::Tree> = trees.iter().map(|t| self.tree(*t).clone()).collect();
         let result = handles.as_slice().transaction(|views| {
             let txn = SledTxn {
@@ -249,6 +310,9 @@ impl Store for SledStore {
             .map_err(|e| self.failed(e.0))
     }
 
+    /// Not behind the write barrier: a relaxed write is one key whose loss is harmless, so a
+    /// backup may or may not hold it, and a request that touches its session's last-seen
+    /// time does not wait for a backup.
     fn insert_relaxed(&self, tree: Tree, key: &[u8], value: Vec<u8>) -> Result<(), StoreError> {
         self.tree(tree)
             .insert(key, value)
@@ -257,8 +321,13 @@ impl Store for SledStore {
     }
 
     fn next_id(&self) -> Result<u64, StoreError> {
-        // sled's ids are unique across restarts (it persists reserved ranges); +1 keeps 0 unused.
-        Ok(self.db.generate_id().map_err(|e| self.failed(e))? + 1)
+        // sled's ids are unique across restarts (it persists reserved ranges); +1 keeps 0
+        // unused; `id_base` keeps a restored store's ids above those it holds.
+        Ok(self.id_base + self.db.generate_id().map_err(|e| self.failed(e))? + 1)
+    }
+
+    fn backup(&self, target: &Path) -> Result<BackupReport, StoreError> {
+        super::backup::copy_into(self, target)
     }
 
     fn admit_write(&self) -> Result<(), crate::error::AppError> {

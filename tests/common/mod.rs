@@ -30,6 +30,7 @@ pub fn binary(dir: &std::path::Path) -> std::process::Command {
     cmd.env("TWINHUB_SERVER__BIND", "127.0.0.1:0")
         .env("TWINHUB_SERVER__WORKERS", "1")
         .env("TWINHUB_STORE__PATH", dir.join("data"))
+        .env("TWINHUB_STORE__BACKUP_DIR", dir.join("backups"))
         .env("TWINHUB_SEARCH__INDEX_DIR", dir.join("index"))
         .env("TWINHUB_MAIL__OUTBOX_DIR", dir.join("outbox"))
         .env("TWINHUB_STORE__LOAD_DEMO_ON_EMPTY", "false")
@@ -63,6 +64,7 @@ pub fn test_config(dir: &std::path::Path) -> Config {
     // Tests stop servers with sockets still open: do not wait 10 s for them.
     cfg.server.shutdown_timeout_secs = 1;
     cfg.store.path = dir.join("data");
+    cfg.store.backup_dir = dir.join("backups");
     cfg.store.load_demo_on_empty = false;
     cfg.search.index_dir = dir.join("index");
     cfg.mail.outbox_dir = dir.join("outbox");
