@@ -59,13 +59,16 @@ fn shared_responses(method: &Method, operation: &Operation) -> Vec<(u16, &'stati
         .iter()
         .any(|p| matches!(p.parameter_in, ParameterIn::Path | ParameterIn::Query));
     let has_body = operation.request_body.is_some();
+    let has_key = params
+        .iter()
+        .any(|p| p.name == super::idempotency::IDEMPOTENCY_KEY);
     let mut out = Vec::new();
-    if has_path_or_query || has_body {
+    if has_path_or_query || has_body || has_key {
         out.push((
             400,
-            "`bad_request`: the path, query or body could not be read (a path id that is not \
-             a number, malformed JSON, a missing or unknown field); `validation_failed`: a \
-             field broke a rule.",
+            "`bad_request`: the path, query, body or Idempotency-Key could not be read (a path \
+             id that is not a number, malformed JSON, a missing or unknown field); \
+             `validation_failed`: a field broke a rule.",
         ));
     }
     if has_body {
@@ -87,13 +90,7 @@ fn shared_responses(method: &Method, operation: &Operation) -> Vec<(u16, &'stati
              changes are refused until space is back, reads go on.",
         ));
     }
-    if operation
-        .parameters
-        .as_deref()
-        .unwrap_or_default()
-        .iter()
-        .any(|p| p.name == super::idempotency::IDEMPOTENCY_KEY)
-    {
+    if has_key {
         out.push((
             409,
             "`conflict`: a request with this Idempotency-Key is still running, or was carried \
