@@ -82,7 +82,7 @@ pub fn start(config: Config, handle_signals: bool) -> Result<Running, AppError> 
     let server = http::server(core.clone(), registry.clone(), listener, handle_signals)
         .map_err(AppError::internal)?;
     stop_on_failure(&server, &failure);
-    sweep_idempotency_keys(core.clone());
+    sweep_idempotency_keys(&core);
     Ok(Running {
         addr,
         server,
@@ -95,16 +95,18 @@ pub fn start(config: Config, handle_signals: bool) -> Result<Running, AppError> 
 }
 
 /// Removes expired `Idempotency-Key` records once a minute, a bounded batch at a time, so
-/// they cost disk for `limits.idempotency_key_secs` and no longer.
-fn sweep_idempotency_keys(core: web::Data<Core>) {
+/// they cost disk for `limits.idempotency_key_secs` and no longer. Holds the services only
+/// weakly: a stopped server's store must close (and unlock) without waiting for this task.
+fn sweep_idempotency_keys(core: &web::Data<Core>) {
     const EVERY: Duration = Duration::from_secs(60);
     const BATCH: usize = 1000;
+    let weak = Arc::downgrade(&core.clone().into_inner());
     actix_web::rt::spawn(async move {
         loop {
             actix_web::rt::time::sleep(EVERY).await;
             loop {
-                let c = core.clone();
-                match http::run(move || crate::service::idempotency::sweep(&c, BATCH)).await {
+                let Some(core) = weak.upgrade() else { return };
+                match http::run(move || crate::service::idempotency::sweep(&core, BATCH)).await {
                     Ok(n) if n == BATCH => continue,
                     Ok(_) => break,
                     Err(e) => {
