@@ -122,8 +122,19 @@ fn may_mount_here(test: &str) -> bool {
     false
 }
 
+/// A server process killed when the test ends, passed or not (a failed assertion must not
+/// leave it running, holding its tmpfs).
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// The real binary with everything on `dir`, a short stall bound, and `extra` settings.
-fn spawn(dir: &Path, extra: &[(&str, String)]) -> (Child, String) {
+fn spawn(dir: &Path, extra: &[(&str, String)]) -> (Server, String) {
     let mut cmd = common::binary(dir);
     cmd.env("TWINHUB_STORE__STALL_TIMEOUT_SECS", "3")
         .env("TWINHUB_SERVER__SHUTDOWN_TIMEOUT_SECS", "2")
@@ -133,7 +144,8 @@ fn spawn(dir: &Path, extra: &[(&str, String)]) -> (Child, String) {
     for (k, v) in extra {
         cmd.env(k, v);
     }
-    common::spawn_listening(cmd)
+    let (child, base) = common::spawn_listening(cmd);
+    (Server(child), base)
 }
 
 fn client(base: &str) -> common::Client {
@@ -185,7 +197,7 @@ async fn writes_are_refused_below_the_watermark_and_accepted_again_without_a_res
         return;
     }
     let disk = Tmpfs::mount(96);
-    let (mut child, base) = spawn(
+    let (_server, base) = spawn(
         disk.path(),
         &[
             ("TWINHUB_STORE__MIN_FREE_BYTES", (16 * MIB).to_string()),
@@ -254,9 +266,6 @@ async fn writes_are_refused_below_the_watermark_and_accepted_again_without_a_res
     let (_, health) = ann.get("/healthz").await;
     assert_eq!(health["status"], "ok");
     assert_eq!(ann.get("/api/me").await.1["user"]["bio"], "after");
-
-    child.kill().unwrap();
-    child.wait().unwrap();
 }
 
 #[actix_web::test]
@@ -269,7 +278,7 @@ async fn a_disk_that_fills_anyway_gets_answers_a_clean_exit_and_loses_nothing() 
         ("TWINHUB_STORE__MIN_FREE_BYTES", "0".to_string()),
         ("TWINHUB_STORE__RESUME_FREE_BYTES", "0".to_string()),
     ];
-    let (mut child, base) = spawn(disk.path(), &no_watermark);
+    let (mut server, base) = spawn(disk.path(), &no_watermark);
     let (ann, id) = member(&base, "ann@example.eu").await;
     disk.leave_free(MIB);
 
@@ -301,13 +310,13 @@ async fn a_disk_that_fills_anyway_gets_answers_a_clean_exit_and_loses_nothing() 
     let acknowledged = acknowledged.expect("some writes were acknowledged before the disk filled");
 
     // The server stops by itself, in bounded time, with the status a supervisor restarts on.
-    let status = exit_status(&mut child, Duration::from_secs(30))
+    let status = exit_status(&mut server.0, Duration::from_secs(30))
         .expect("the server exits by itself after the store failed");
     assert_eq!(status.code(), Some(75), "exit status {status:?}");
 
     // With the space back, a restart finds every acknowledged write.
     std::fs::remove_file(disk.path().join("ballast")).unwrap();
-    let (mut child, base) = spawn(disk.path(), &no_watermark);
+    let (_server, base) = spawn(disk.path(), &no_watermark);
     let ann = client(&base)
         .login_token("ann@example.eu", common::PASSWORD)
         .await;
@@ -322,6 +331,4 @@ async fn a_disk_that_fills_anyway_gets_answers_a_clean_exit_and_loses_nothing() 
         stored
     );
     assert_eq!(set_bio(&ann, id, "writable again").await.0, StatusCode::OK);
-    child.kill().unwrap();
-    child.wait().unwrap();
 }
