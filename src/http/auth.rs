@@ -8,7 +8,7 @@ use std::pin::Pin;
 use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
 use actix_web::http::header::X_FORWARDED_FOR;
 use actix_web::http::Method;
-use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest};
 
 use super::run;
 use crate::error::AppError;
@@ -48,6 +48,10 @@ impl FromRequest for Member {
     type Future = Pin<Box<dyn Future<Output = Result<Member, AppError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        // Already resolved, CSRF included, by a middleware of this request (Idempotency-Key).
+        if let Some(who) = req.extensions().get::<Authenticated>().cloned() {
+            return Box::pin(async move { Ok(Member(who)) });
+        }
         let core = req.app_data::<web::Data<Core>>().cloned();
         let credential = credential(req);
         let csrf_sent = req

@@ -19,7 +19,7 @@ use actix_web::body::{to_bytes, BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{web, FromRequest, HttpResponse};
+use actix_web::{web, FromRequest, HttpMessage, HttpResponse};
 
 use super::auth::Member;
 use super::run;
@@ -101,6 +101,8 @@ pub async fn middleware(
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     let user = who.user.id;
+    // The handler's `Member` takes it from here instead of reading the session again.
+    req.extensions_mut().insert(who);
     let body_limit = limits.json_body_bytes.max(limits.picture_bytes);
     let payload = req.extract::<web::Payload>().await?;
     let body = super::read_body(payload, body_limit).await?;
