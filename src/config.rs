@@ -76,6 +76,7 @@ pub struct LiveConfig {
     pub auth_timeout_secs: u64,
     pub session_recheck_secs: u64,
     pub max_frame_bytes: usize,
+    pub max_unauthenticated_frame_bytes: usize,
     pub outbound_queue: usize,
     pub max_sockets: usize,
     pub stall_timeout_secs: u64,
@@ -279,7 +280,7 @@ impl Config {
         let l = &self.limits;
         let v = &self.live;
         let g = &self.groups;
-        let checks: [(bool, &str); 22] = [
+        let checks: [(bool, &str); 23] = [
             (
                 self.server.request_head_timeout_secs > 0,
                 "server.request_head_timeout_secs must be > 0 (0 would let slow clients hold connections)",
@@ -325,6 +326,10 @@ impl Config {
             (
                 v.max_frame_bytes >= 1024,
                 "live.max_frame_bytes must be >= 1024",
+            ),
+            (
+                (256..=v.max_frame_bytes).contains(&v.max_unauthenticated_frame_bytes),
+                "live.max_unauthenticated_frame_bytes must be >= 256 (an auth frame) and <= live.max_frame_bytes",
             ),
             (
                 v.frames_per_second > 0 && v.frames_burst > 0,
