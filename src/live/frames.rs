@@ -108,7 +108,13 @@ impl Input {
             self.buf.reserve(READ_CHUNK);
             match self.reader.try_read_buf(&mut self.buf) {
                 Ok(n) => return Ok(n > 0),
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                // Readiness can be stale (tokio clears it only on WouldBlock): give the chunk
+                // back before waiting, or every idle socket would keep 4 KiB.
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    if self.buf.is_empty() {
+                        self.buf = BytesMut::new();
+                    }
+                }
                 Err(e) => return Err(e),
             }
         }
@@ -155,7 +161,90 @@ pub fn incoming(
 
 #[cfg(test)]
 mod tests {
-    use super::declared_len;
+    use actix_http::ws::{Codec, Message, ProtocolError};
+    use actix_web::web::BytesMut;
+    use futures_util::FutureExt;
+    use tokio::io::AsyncWriteExt;
+    use tokio::net::{TcpListener, TcpStream};
+
+    use super::{declared_len, FrameLimit, Input};
+
+    /// A connected pair: the client's end, and the server's read side as an `Input`.
+    async fn connected(limit: usize) -> (TcpStream, Input, tokio::net::tcp::OwnedWriteHalf) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (reader, writer) = listener.accept().await.unwrap().0.into_split();
+        let codec = Codec::new().max_size(1 << 16);
+        let buf = BytesMut::new();
+        let limit = FrameLimit::new(limit);
+        (
+            client,
+            Input {
+                reader,
+                buf,
+                codec,
+                limit,
+            },
+            writer,
+        )
+    }
+
+    #[tokio::test]
+    async fn a_header_over_the_limit_is_refused_before_any_payload_arrives() {
+        let (mut client, mut input, _w) = connected(1024).await;
+        let mut header = vec![0x81, 0xFF];
+        header.extend_from_slice(&(1u64 << 40).to_be_bytes());
+        header.extend_from_slice(&[0, 0, 0, 0]);
+        client.write_all(&header).await.unwrap();
+        let refused = input.next_frame().await;
+        assert!(
+            matches!(refused, Some(Err(ProtocolError::Overflow))),
+            "{refused:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_limit_is_the_one_set_when_the_header_is_read() {
+        let (mut client, mut input, _w) = connected(300).await;
+        let text = "x".repeat(400);
+        let mut frame = vec![0x81, 0x80 | 126];
+        frame.extend_from_slice(&400u16.to_be_bytes());
+        frame.extend_from_slice(&[0, 0, 0, 0]);
+        frame.extend_from_slice(text.as_bytes());
+        input.limit.set(400);
+        client.write_all(&frame).await.unwrap();
+        let read = input.next_frame().await;
+        assert!(
+            matches!(&read, Some(Ok(Message::Text(t))) if t.len() == 400),
+            "{read:?}"
+        );
+        input.limit.set(300);
+        client.write_all(&frame).await.unwrap();
+        let refused = input.next_frame().await;
+        assert!(
+            matches!(refused, Some(Err(ProtocolError::Overflow))),
+            "{refused:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_idle_socket_keeps_no_read_buffer() {
+        let (mut client, mut input, _w) = connected(1024).await;
+        client
+            .write_all(&[0x81, 0x82, 0, 0, 0, 0, b'h', b'i'])
+            .await
+            .unwrap();
+        let read = input.next_frame().await;
+        assert!(
+            matches!(&read, Some(Ok(Message::Text(t))) if t == "hi"),
+            "{read:?}"
+        );
+        // Nothing more has come: the read finds the socket's stale readiness and waits.
+        assert!(input.next_frame().now_or_never().is_none());
+        assert_eq!(input.buf.capacity(), 0);
+    }
 
     #[test]
     fn the_declared_length_is_read_from_each_header_form() {
