@@ -483,6 +483,19 @@ mod tests {
     }
 
     #[test]
+    fn live_defaults_allow_no_other_origin_and_a_small_unauthenticated_frame() {
+        let mut cfg = Config::defaults();
+        assert!(cfg.live.allowed_origins.is_empty());
+        assert!(cfg.live.max_unauthenticated_frame_bytes < cfg.live.max_frame_bytes);
+        cfg.live.max_unauthenticated_frame_bytes = 255;
+        assert!(cfg.validate().is_err(), "too small for an auth frame");
+        cfg.live.max_unauthenticated_frame_bytes = cfg.live.max_frame_bytes + 1;
+        assert!(cfg.validate().is_err(), "over the frame limit");
+        cfg.live.max_unauthenticated_frame_bytes = cfg.live.max_frame_bytes;
+        assert!(cfg.validate().is_ok());
+    }
+
+    #[test]
     fn a_bad_smtp_url_is_refused_without_showing_it() {
         let mut cfg = Config::defaults();
         cfg.mail.smtp_url = Secret::new("ftp://user:hunter2@mail.example.org");
