@@ -2,12 +2,13 @@
 //! socket, answers client frames (each exactly once, remembered by client id), orders and
 //! de-duplicates the user's numbered events, and keeps the socket alive or closes it.
 //!
-//! A socket's frames take effect in the order they were sent: work a frame needs from the
-//! blocking pool (authenticating, checking a subscription, storing a message, replaying) runs
-//! with `ctx.wait`, which holds the actor's input until it is done, so the next frame is not
-//! read before the previous one is answered. Frames sent meanwhile wait in the socket's kernel
-//! buffers (bounded by TCP flow control), not in the server's memory. An `auth` followed at
-//! once by a `subscribe` used to find the socket not yet authenticated, 6 times in 10.
+//! A socket's frames take effect in the order they were sent, chat actions aside: the work
+//! `auth`, `subscribe` and `resume` need from the blocking pool runs with `ctx.wait`, which
+//! holds the actor's input until it is done, so the next frame is not read before the
+//! previous one is answered. Frames sent meanwhile wait in the socket's kernel buffers
+//! (bounded by TCP flow control), not in the server's memory. An `auth` followed at once by a
+//! `subscribe` used to find the socket not yet authenticated, 6 times in 10. `send`, `edit`
+//! and `delete` run concurrently (docs/protocol.md says so): each is answered once stored.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -137,6 +138,8 @@ pub struct WsSession {
     /// The answers sent, oldest first, by client id (a short list scanned on a repeat, which
     /// costs less memory per socket than a map).
     answers: VecDeque<(Box<str>, Box<str>)>,
+    /// Ids whose answer is still being worked out (chat actions run concurrently).
+    pending: Vec<String>,
     /// Closes a socket that does not authenticate in time; cancelled once it does.
     auth_deadline: Option<SpawnHandle>,
     /// Heartbeat ticks so far; every few the session is re-checked.
@@ -178,6 +181,7 @@ impl WsSession {
             },
             welcome_seq: 0,
             answers: VecDeque::new(),
+            pending: Vec::new(),
             auth_deadline: None,
             ticks: 0,
             bucket,
@@ -196,6 +200,10 @@ impl WsSession {
     /// Sends the one answer for client id `id` and remembers it for repeats.
     fn answer(&mut self, ctx: &mut Ctx, id: &str, frame: String) {
         ctx.text(frame.clone());
+        self.pending.retain(|p| p != id);
+        if self.pending.is_empty() {
+            self.pending = Vec::new(); // Release its memory: most sockets idle.
+        }
         self.answers.push_back((id.into(), frame.into()));
         while self.answers.len() > self.core.config.live.answers_remembered {
             self.answers.pop_front();
@@ -381,6 +389,10 @@ impl WsSession {
             ctx.text(first.to_string());
             return;
         }
+        if self.pending.contains(&id) {
+            return; // The first answer is on its way.
+        }
+        self.pending.push(id.clone());
         self.dispatch(ctx, envelope.frame, id);
     }
 
@@ -528,7 +540,10 @@ impl WsSession {
         };
         let core = self.core.clone();
         let work = web::block(move || action(&core, group));
-        ctx.wait(work.into_actor(self).map(move |res, act, ctx| {
+        // Not `ctx.wait`: a socket's sends are stored concurrently, as the group commit
+        // batches them (waiting for each cost 11 → 250-465 ms p50 at 10 senders × 40
+        // messages/s, BENCHMARKS.md). The protocol says so.
+        ctx.spawn(work.into_actor(self).map(move |res, act, ctx| {
             match res.map_err(AppError::internal).and_then(|r| r) {
                 Ok(message) => {
                     act.answer(ctx, &id, protocol::result(&id, json!({"message": message})))
