@@ -77,6 +77,7 @@ pub struct LiveConfig {
     pub auth_timeout_secs: u64,
     pub session_recheck_secs: u64,
     pub max_frame_bytes: usize,
+    pub max_unauthenticated_frame_bytes: usize,
     pub outbound_queue: usize,
     pub max_sockets: usize,
     pub stall_timeout_secs: u64,
@@ -307,7 +308,7 @@ impl Config {
         let l = &self.limits;
         let v = &self.live;
         let g = &self.groups;
-        let checks: [(bool, &str); 25] = [
+        let checks: [(bool, &str); 26] = [
             (
                 self.store.resume_free_bytes >= self.store.min_free_bytes,
                 "store.resume_free_bytes must be >= store.min_free_bytes",
@@ -361,6 +362,10 @@ impl Config {
             (
                 v.max_frame_bytes >= 1024,
                 "live.max_frame_bytes must be >= 1024",
+            ),
+            (
+                (256..=v.max_frame_bytes).contains(&v.max_unauthenticated_frame_bytes),
+                "live.max_unauthenticated_frame_bytes must be >= 256 (an auth frame) and <= live.max_frame_bytes",
             ),
             (
                 v.frames_per_second > 0 && v.frames_burst > 0,
@@ -540,6 +545,19 @@ mod tests {
         std::fs::write(&file, "[server]\ntrusted_proxies = [\"10.0.0.0/33\"]\n").unwrap();
         let err = Config::load(Some(&file)).unwrap_err().to_string();
         assert!(err.contains("10.0.0.0/33"), "{err}");
+    }
+
+    #[test]
+    fn live_defaults_allow_no_other_origin_and_a_small_unauthenticated_frame() {
+        let mut cfg = Config::defaults();
+        assert!(cfg.live.allowed_origins.is_empty());
+        assert!(cfg.live.max_unauthenticated_frame_bytes < cfg.live.max_frame_bytes);
+        cfg.live.max_unauthenticated_frame_bytes = 255;
+        assert!(cfg.validate().is_err(), "too small for an auth frame");
+        cfg.live.max_unauthenticated_frame_bytes = cfg.live.max_frame_bytes + 1;
+        assert!(cfg.validate().is_err(), "over the frame limit");
+        cfg.live.max_unauthenticated_frame_bytes = cfg.live.max_frame_bytes;
+        assert!(cfg.validate().is_ok());
     }
 
     #[test]

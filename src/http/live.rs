@@ -15,30 +15,27 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use actix::Addr;
+use actix::{Addr, AsyncContext};
 use actix_codec::{Framed, FramedParts};
 use actix_http::body::{BodySize, MessageBody};
 use actix_http::header::{HeaderMap, COOKIE, HOST, ORIGIN};
 use actix_http::{h1, ws as http_ws, HttpMessage, Request};
 use actix_service::{fn_factory, fn_service, ServiceFactory};
 use actix_web::rt::net::TcpStream;
-use actix_web::web::{self, Bytes, BytesMut};
+use actix_web::web::{self, Bytes};
 use actix_web::{get, HttpRequest, HttpResponse, ResponseError};
 use actix_web_actors::ws::WebsocketContext;
 use futures_util::{SinkExt, Stream, StreamExt};
 use tokio::io::AsyncWriteExt;
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::tcp::OwnedWriteHalf;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::auth::SESSION_COOKIE;
 use crate::error::{AppError, ErrorBody};
+use crate::live::frames::{self, FrameLimit};
 use crate::live::registry::Registry;
 use crate::live::session::WsSession;
 use crate::service::Core;
-
-/// Bytes read from a socket at a time. Allocated per read and released once the frame
-/// decoder has copied them, so an idle socket holds no read buffer.
-const READ_CHUNK: usize = 4096;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(websocket);
@@ -202,10 +199,18 @@ async fn serve(
     drop(req);
     let FramedParts { io, read_buf, .. } = framed.into_parts();
     let (reader, writer) = io.into_split();
-    let codec = http_ws::Codec::new().max_size(core.config.live.max_frame_bytes);
-    let session = WsSession::new(core, registry, cookie_token);
-    let input = incoming(read_buf.freeze(), reader);
-    let output = WebsocketContext::with_codec(session, input, codec);
+    let live = &core.config.live;
+    let codec = http_ws::Codec::new().max_size(live.max_frame_bytes);
+    let limit = FrameLimit::new(live.max_unauthenticated_frame_bytes);
+    let input = frames::incoming(&read_buf, reader, codec, limit.clone());
+    drop(read_buf);
+    let session = WsSession::new(core, registry, cookie_token, limit);
+    // The session reads `input` (our decoder, see `live::frames`), not the byte stream
+    // actix-web-actors would decode itself: that one is left empty and never ends.
+    let output = WebsocketContext::with_factory(never_bytes(), |ctx| {
+        ctx.add_stream(input);
+        session
+    });
     // A task of its own, so that actix-http's dispatcher (and this future) end now rather
     // than living as long as the socket.
     actix_web::rt::spawn(async move {
@@ -215,6 +220,12 @@ async fn serve(
         drop(slot);
     });
     Ok(101)
+}
+
+/// The byte stream handed to actix-web-actors in place of the socket's: it never yields,
+/// so its decoder never runs, and never ends, so it never stops the session.
+fn never_bytes() -> impl Stream<Item = Result<Bytes, actix_http::error::PayloadError>> {
+    futures_util::stream::pending()
 }
 
 /// Writes what the session's context produces until it ends or the peer is gone. While a
@@ -250,31 +261,6 @@ async fn refuse(mut framed: Framed<TcpStream, h1::Codec>, err: &AppError) -> io:
     };
     send.await.map_err(io::Error::other)?;
     Ok(err.status_code().as_u16())
-}
-
-/// The socket's bytes as the stream `WebsocketContext` decodes: first what actix-http had
-/// already read past the handshake, then reads as they come, until end of file or an error.
-fn incoming(
-    first: Bytes,
-    reader: OwnedReadHalf,
-) -> impl Stream<Item = Result<Bytes, actix_http::error::PayloadError>> {
-    let first = (!first.is_empty()).then_some(Ok(first));
-    let rest = futures_util::stream::unfold(Some(reader), |reader| async move {
-        let reader = reader?;
-        loop {
-            if let Err(e) = reader.readable().await {
-                return Some((Err(e.into()), None));
-            }
-            let mut buf = BytesMut::with_capacity(READ_CHUNK);
-            match reader.try_read_buf(&mut buf) {
-                Ok(0) => return None,
-                Ok(_) => return Some((Ok(buf.freeze()), Some(reader))),
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
-                Err(e) => return Some((Err(e.into()), None)),
-            }
-        }
-    });
-    futures_util::stream::iter(first).chain(rest)
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@
 //! knows its topics, each room its sockets, so a disconnect touches only its own rooms.
 
 pub mod bus;
+pub mod frames;
 pub mod protocol;
 pub mod registry;
 pub mod room;

@@ -1,6 +1,14 @@
 //! `WsSession`: one actor per WebSocket connection (actix-web-actors). It authenticates the
 //! socket, answers client frames (each exactly once, remembered by client id), orders and
 //! de-duplicates the user's numbered events, and keeps the socket alive or closes it.
+//!
+//! A socket's frames take effect in the order they were sent, chat actions aside: the work
+//! `auth`, `subscribe` and `resume` need from the blocking pool runs with `ctx.wait`, which
+//! holds the actor's input until it is done, so the next frame is not read before the
+//! previous one is answered. Frames sent meanwhile wait in the socket's kernel buffers
+//! (bounded by TCP flow control), not in the server's memory. An `auth` followed at once by a
+//! `subscribe` used to find the socket not yet authenticated, 6 times in 10. `send`, `edit`
+//! and `delete` run concurrently (docs/protocol.md says so): each is answered once stored.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -15,6 +23,7 @@ use bytestring::ByteString;
 use serde_json::json;
 use tokio::sync::broadcast::{self, error::RecvError};
 
+use super::frames::FrameLimit;
 use super::protocol::{self, close, ClientFrame, Envelope};
 use super::registry::{self, Registry};
 use super::room;
@@ -117,8 +126,8 @@ pub struct WsSession {
     core: web::Data<Core>,
     registry: Addr<Registry>,
     auth: Option<SocketAuth>,
-    /// An authentication is running: a second one is refused, so a socket registers once.
-    authenticating: bool,
+    /// The largest frame the socket's decoder accepts: raised once the socket authenticates.
+    frame_limit: FrameLimit,
     /// Set when the handshake carried a valid session cookie.
     cookie_token: Option<String>,
     heartbeat: Instant,
@@ -129,6 +138,7 @@ pub struct WsSession {
     /// The answers sent, oldest first, by client id (a short list scanned on a repeat, which
     /// costs less memory per socket than a map).
     answers: VecDeque<(Box<str>, Box<str>)>,
+    /// Ids whose answer is still being worked out (chat actions run concurrently).
     pending: Vec<String>,
     /// Closes a socket that does not authenticate in time; cancelled once it does.
     auth_deadline: Option<SpawnHandle>,
@@ -145,6 +155,7 @@ impl WsSession {
         core: web::Data<Core>,
         registry: Addr<Registry>,
         cookie_token: Option<String>,
+        frame_limit: FrameLimit,
     ) -> Self {
         let live = &core.config.live;
         let bucket = Bucket {
@@ -159,7 +170,7 @@ impl WsSession {
             core,
             registry,
             auth: None,
-            authenticating: false,
+            frame_limit,
             cookie_token,
             heartbeat: Instant::now(),
             topics: HashMap::new(),
@@ -253,17 +264,16 @@ impl WsSession {
         }));
     }
 
-    /// Authenticates with a token, registers the socket, and sends `welcome`.
+    /// Authenticates with a token, registers the socket, and sends `welcome`. The socket's
+    /// next frame is read after the answer (see the module documentation).
     fn authenticate(&mut self, ctx: &mut Ctx, token: String, id: Option<String>) {
-        self.authenticating = true;
         let core = self.core.clone();
         let work = web::block(move || {
             let who = accounts::authenticate(&core, &token)?;
             Ok::<_, AppError>((who, token))
         });
-        ctx.spawn(work.into_actor(self).map(move |res, act, ctx| {
+        ctx.wait(work.into_actor(self).map(move |res, act, ctx| {
             let res = res.map_err(AppError::internal).and_then(|r| r);
-            act.authenticating = false;
             match res {
                 Ok((who, token)) => {
                     let auth = SocketAuth {
@@ -279,13 +289,14 @@ impl WsSession {
                     });
                     let user = auth.user;
                     act.auth = Some(auth);
+                    act.frame_limit.set(act.core.config.live.max_frame_bytes);
                     if let Some(deadline) = act.auth_deadline.take() {
                         ctx.cancel_future(deadline);
                     }
                     // Read after registering: every later event then arrives live.
                     let core = act.core.clone();
                     let seq = web::block(move || events::last_seq(&core, user));
-                    ctx.spawn(seq.into_actor(act).map(move |res, act, ctx| {
+                    ctx.wait(seq.into_actor(act).map(move |res, act, ctx| {
                         let last = res.map_err(AppError::internal).and_then(|r| r).unwrap_or(0);
                         act.welcome_seq = last;
                         ctx.text(protocol::welcome(user, last));
@@ -387,7 +398,7 @@ impl WsSession {
 
     fn dispatch(&mut self, ctx: &mut Ctx, frame: ClientFrame, id: String) {
         if let ClientFrame::Auth { token, .. } = frame {
-            if self.auth.is_some() || self.authenticating {
+            if self.auth.is_some() {
                 let e = AppError::Conflict("already authenticated".into());
                 return self.answer_error(ctx, &id, &e);
             }
@@ -466,7 +477,7 @@ impl WsSession {
         }
         let core = self.core.clone();
         let check = web::block(move || groups::may_listen(&core, user, topic));
-        ctx.spawn(check.into_actor(self).map(move |res, act, ctx| {
+        ctx.wait(check.into_actor(self).map(move |res, act, ctx| {
             match res.map_err(AppError::internal).and_then(|r| r) {
                 Ok(()) => {
                     act.next_generation += 1;
@@ -529,6 +540,9 @@ impl WsSession {
         };
         let core = self.core.clone();
         let work = web::block(move || action(&core, group));
+        // Not `ctx.wait`: a socket's sends are stored concurrently, as the group commit
+        // batches them (waiting for each cost 11 → 250-465 ms p50 at 10 senders × 40
+        // messages/s, BENCHMARKS.md). The protocol says so.
         ctx.spawn(work.into_actor(self).map(move |res, act, ctx| {
             match res.map_err(AppError::internal).and_then(|r| r) {
                 Ok(message) => {
@@ -560,7 +574,7 @@ impl WsSession {
         metrics::counter!("twinhub_live_resumes_total").increment(1);
         let core = self.core.clone();
         let work = web::block(move || events::since(&core, user, after));
-        ctx.spawn(work.into_actor(self).map(move |res, act, ctx| {
+        ctx.wait(work.into_actor(self).map(move |res, act, ctx| {
             let (buffer, overflowed) = match std::mem::replace(
                 &mut act.stream,
                 Stream::Live {
@@ -676,7 +690,7 @@ impl WsSession {
     }
 
     fn on_fragment(&mut self, ctx: &mut Ctx, item: actix_http::ws::Item) {
-        let max = self.core.config.live.max_frame_bytes;
+        let max = self.frame_limit.get();
         let (start, bytes, last) = match item {
             actix_http::ws::Item::FirstText(b) => (true, b, false),
             actix_http::ws::Item::FirstBinary(b) => (true, b, false),
