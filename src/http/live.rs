@@ -44,7 +44,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 /// Open the live WebSocket (protocol in docs/protocol.md). Browsers are authenticated by
 /// their session cookie when their Origin is this server's own (`http(s)://<Host>`) or
 /// allowed; other clients send an `auth` frame.
-#[utoipa::path(tag = "live", responses((status = 101, description = "switching to the WebSocket protocol"),
+#[utoipa::path(tag = "live", security(()), responses((status = 101, description = "switching to the WebSocket protocol"),
     (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 #[get("/ws")]
 async fn websocket(core: web::Data<Core>, req: HttpRequest) -> Result<HttpResponse, AppError> {
