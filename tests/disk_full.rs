@@ -148,20 +148,8 @@ fn spawn(dir: &Path, extra: &[(&str, String)]) -> (Server, String) {
     (Server(child), base)
 }
 
-fn client(base: &str) -> common::Client {
-    common::Client {
-        base: base.to_string(),
-        http: awc::Client::builder()
-            .timeout(Duration::from_secs(20))
-            .finish(),
-        cookie: None,
-        csrf: None,
-        bearer: None,
-    }
-}
-
 async fn member(base: &str, email: &str) -> (common::Client, u64) {
-    let anon = client(base);
+    let anon = common::Client::at(base, None);
     assert_eq!(anon.register(email, "FR").await.0, StatusCode::ACCEPTED);
     let c = anon.login_token(email, common::PASSWORD).await;
     let id = c.my_id().await;
@@ -218,7 +206,7 @@ async fn writes_are_refused_below_the_watermark_and_accepted_again_without_a_res
     let (status, me) = ann.get("/api/me").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(me["user"]["bio"], "before", "nothing half-written: {me}");
-    let again = client(&base)
+    let again = common::Client::at(&base, None)
         .login_token("ann@example.eu", common::PASSWORD)
         .await;
     assert_eq!(again.get("/api/me").await.0, StatusCode::OK);
@@ -232,7 +220,7 @@ async fn writes_are_refused_below_the_watermark_and_accepted_again_without_a_res
         health["free_bytes"].as_u64().unwrap() < 16 * MIB,
         "{health}"
     );
-    let (_, ui) = client(&base).get("/api/ui").await;
+    let (_, ui) = common::Client::at(&base, None).get("/api/ui").await;
     assert_eq!(ui["writes_refused"], true, "the UI is told: {ui}");
     let (_, _, metrics) = ann.send_raw(Method::GET, "/metrics", None).await;
     let metrics = String::from_utf8(metrics).unwrap();
@@ -245,7 +233,7 @@ async fn writes_are_refused_below_the_watermark_and_accepted_again_without_a_res
         "{metrics}"
     );
     // A registration is a write too.
-    let anon = client(&base);
+    let anon = common::Client::at(&base, None);
     common::assert_error(
         &anon.register("bob@example.eu", "FR").await,
         StatusCode::INSUFFICIENT_STORAGE,
@@ -317,7 +305,7 @@ async fn a_disk_that_fills_anyway_gets_answers_a_clean_exit_and_loses_nothing() 
     // With the space back, a restart finds every acknowledged write.
     std::fs::remove_file(disk.path().join("ballast")).unwrap();
     let (_server, base) = spawn(disk.path(), &no_watermark);
-    let ann = client(&base)
+    let ann = common::Client::at(&base, None)
         .login_token("ann@example.eu", common::PASSWORD)
         .await;
     let (status, me) = ann.get("/api/me").await;

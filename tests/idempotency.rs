@@ -236,13 +236,7 @@ async fn contacts_on_disk(dir: &std::path::Path) -> (String, String, u64) {
     writeln!(admin.stdin.take().unwrap(), "{}", common::PASSWORD).unwrap();
     assert!(admin.wait().unwrap().success());
     let (mut child, base) = spawn(dir);
-    let anon = Client {
-        base: base.clone(),
-        http: awc::Client::default(),
-        cookie: None,
-        csrf: None,
-        bearer: None,
-    };
+    let anon = Client::at(&base, None);
     let root = anon.login_token("root@x.eu", common::PASSWORD).await;
     let mut members = Vec::new();
     for email in ["nso@x.eu", "ann@x.eu", "bob@x.eu"] {
@@ -282,22 +276,13 @@ fn spawn(dir: &std::path::Path) -> (std::process::Child, String) {
 async fn retries_after_kill_9_send_each_mail_exactly_once() {
     let dir = tempfile::tempdir().unwrap();
     let (ann_token, bob_token, bob_id) = contacts_on_disk(dir.path()).await;
-    let client = |base: &str, token: &str| Client {
-        base: base.to_string(),
-        http: awc::Client::builder()
-            .timeout(Duration::from_secs(20))
-            .finish(),
-        cookie: None,
-        csrf: None,
-        bearer: Some(token.to_string()),
-    };
     // key -> answered?
     let sent: Rc<RefCell<HashMap<String, bool>>> = Rc::default();
     let (mut child, mut base) = spawn(dir.path());
     for cycle in 0..3 {
         let mut writers = Vec::new();
         for w in 0..6 {
-            let c = client(&base, &ann_token);
+            let c = Client::at(&base, Some(&ann_token));
             let sent = sent.clone();
             writers.push(actix_web::rt::spawn(async move {
                 for n in 0.. {
@@ -330,7 +315,7 @@ async fn retries_after_kill_9_send_each_mail_exactly_once() {
         }
         (child, base) = spawn(dir.path());
         // Retry every send whose answer was lost, with its key.
-        let ann = client(&base, &ann_token);
+        let ann = Client::at(&base, Some(&ann_token));
         let unanswered: Vec<String> = sent
             .borrow()
             .iter()
@@ -348,7 +333,7 @@ async fn retries_after_kill_9_send_each_mail_exactly_once() {
             sent.borrow_mut().insert(key, true);
         }
     }
-    let bob = client(&base, &bob_token);
+    let bob = Client::at(&base, Some(&bob_token));
     let subjects = inbox_subjects(&bob).await;
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for s in &subjects {

@@ -27,21 +27,6 @@ const STREAM_LIMIT: usize = 1 << 20;
 /// How long the raw client waits for frames it expects.
 const READ_WAIT: Duration = Duration::from_secs(5);
 
-/// A masked client frame (zero mask key: valid, and the payload stays readable).
-fn client_frame(opcode: u8, payload: &[u8]) -> Vec<u8> {
-    let mut out = vec![0x80 | opcode];
-    match payload.len() {
-        n if n < 126 => out.push(0x80 | n as u8),
-        n => {
-            out.push(0x80 | 126);
-            out.extend_from_slice(&(n as u16).to_be_bytes());
-        }
-    }
-    out.extend_from_slice(&[0, 0, 0, 0]);
-    out.extend_from_slice(payload);
-    out
-}
-
 /// A raw client past its handshake, with the bytes read after the 101 answer.
 fn raw_socket(server: &TestServer) -> (TcpStream, Vec<u8>) {
     let addr: SocketAddr = server.base.trim_start_matches("http://").parse().unwrap();
@@ -144,7 +129,8 @@ async fn a_header_declaring_a_huge_frame_is_refused_with_1009_before_its_payload
     // After authentication, the same.
     let (mut s, mut rest) = raw_socket(&server);
     let auth = json!({"v": 1, "type": "auth", "id": "a", "token": token}).to_string();
-    s.write_all(&client_frame(0x1, auth.as_bytes())).unwrap();
+    s.write_all(&common::ws::masked_frame(0x1, auth.as_bytes()))
+        .unwrap();
     let mut chunk = [0u8; 4096];
     while !String::from_utf8_lossy(&rest).contains("\"type\":\"result\"") {
         let n = s.read(&mut chunk).expect("auth answer");

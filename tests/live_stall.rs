@@ -19,21 +19,6 @@ use socket2::{Domain, Socket, Type};
 const MESSAGES: usize = 300;
 const MESSAGE_BYTES: usize = 40_000;
 
-/// A client frame: text, FIN, masked with a zero key (valid, and keeps the payload readable).
-fn frame(opcode: u8, payload: &[u8]) -> Vec<u8> {
-    let mut out = vec![0x80 | opcode];
-    match payload.len() {
-        n if n < 126 => out.push(0x80 | n as u8),
-        n => {
-            out.push(0x80 | 126);
-            out.extend_from_slice(&(n as u16).to_be_bytes());
-        }
-    }
-    out.extend_from_slice(&[0, 0, 0, 0]);
-    out.extend_from_slice(payload);
-    out
-}
-
 /// Reads until `needle` has appeared `times` times (or fails after 5 s).
 fn read_until(s: &mut TcpStream, needle: &str, times: usize) {
     let mut seen = Vec::new();
@@ -68,9 +53,11 @@ fn stalled_client(addr: SocketAddr, token: &str, topic: &str, tiny_buffer: bool)
     .unwrap();
     read_until(&mut s, "101 Switching Protocols", 1);
     let auth = json!({"v": 1, "type": "auth", "id": "a", "token": token}).to_string();
-    s.write_all(&frame(0x1, auth.as_bytes())).unwrap();
+    s.write_all(&common::ws::masked_frame(0x1, auth.as_bytes()))
+        .unwrap();
     let sub = json!({"v": 1, "type": "subscribe", "id": "s", "topic": topic}).to_string();
-    s.write_all(&frame(0x1, sub.as_bytes())).unwrap();
+    s.write_all(&common::ws::masked_frame(0x1, sub.as_bytes()))
+        .unwrap();
     read_until(&mut s, "\"type\":\"result\"", 2);
     s
 }
@@ -139,7 +126,10 @@ async fn a_reader_that_stalls_is_cut_off_and_others_keep_receiving() {
         std::thread::spawn(move || {
             let started = Instant::now();
             while started.elapsed() < Duration::from_secs(60) {
-                if stalled.write_all(&frame(0xA, b"")).is_err() {
+                if stalled
+                    .write_all(&common::ws::masked_frame(0xA, b""))
+                    .is_err()
+                {
                     cut.store(true, Ordering::SeqCst);
                     return Some(started.elapsed());
                 }

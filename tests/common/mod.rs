@@ -207,6 +207,34 @@ pub struct Client {
 }
 
 impl Client {
+    /// A client of the server at `base` (the real binary, say), with a bearer token when
+    /// given, and a timeout long enough for a slow CI machine yet short of a hang.
+    pub fn at(base: &str, bearer: Option<&str>) -> Client {
+        Client {
+            base: base.to_string(),
+            http: awc::Client::builder()
+                .timeout(std::time::Duration::from_secs(20))
+                .finish(),
+            cookie: None,
+            csrf: None,
+            bearer: bearer.map(str::to_string),
+        }
+    }
+
+    /// The request with this client's session: cookie and CSRF token, or bearer token.
+    fn with_session(&self, mut req: awc::ClientRequest) -> awc::ClientRequest {
+        if let Some(c) = &self.cookie {
+            req = req.insert_header(("Cookie", format!("twinhub_session={c}")));
+        }
+        if let Some(t) = &self.csrf {
+            req = req.insert_header(("X-CSRF-Token", t.clone()));
+        }
+        if let Some(b) = &self.bearer {
+            req = req.insert_header(("Authorization", format!("Bearer {b}")));
+        }
+        req
+    }
+
     pub async fn send(
         &self,
         method: Method,
@@ -235,16 +263,7 @@ impl Client {
         path: &str,
         body: Option<(String, Vec<u8>)>,
     ) -> (StatusCode, actix_web::http::header::HeaderMap, Vec<u8>) {
-        let mut req = self.http.request(method, format!("{}{}", self.base, path));
-        if let Some(c) = &self.cookie {
-            req = req.insert_header(("Cookie", format!("twinhub_session={c}")));
-        }
-        if let Some(t) = &self.csrf {
-            req = req.insert_header(("X-CSRF-Token", t.clone()));
-        }
-        if let Some(b) = &self.bearer {
-            req = req.insert_header(("Authorization", format!("Bearer {b}")));
-        }
+        let req = self.with_session(self.http.request(method, format!("{}{}", self.base, path)));
         let mut resp = match body {
             Some((ct, bytes)) => {
                 req.insert_header(("Content-Type", ct))
@@ -265,17 +284,8 @@ impl Client {
         key: &str,
         body: &Value,
     ) -> (StatusCode, actix_web::http::header::HeaderMap, Value) {
-        let mut req = self.http.post(format!("{}{}", self.base, path));
-        if let Some(c) = &self.cookie {
-            req = req.insert_header(("Cookie", format!("twinhub_session={c}")));
-        }
-        if let Some(t) = &self.csrf {
-            req = req.insert_header(("X-CSRF-Token", t.clone()));
-        }
-        if let Some(b) = &self.bearer {
-            req = req.insert_header(("Authorization", format!("Bearer {b}")));
-        }
-        let mut resp = req
+        let mut resp = self
+            .with_session(self.http.post(format!("{}{}", self.base, path)))
             .insert_header(("Idempotency-Key", key))
             .send_json(body)
             .await

@@ -175,3 +175,19 @@ impl Ws {
         }
     }
 }
+
+/// A raw client frame (FIN set), masked with a zero key: valid, and the payload stays
+/// readable; for tests that drive a socket byte by byte.
+pub fn masked_frame(opcode: u8, payload: &[u8]) -> Vec<u8> {
+    let mut out = vec![0x80 | opcode];
+    match payload.len() {
+        n if n < 126 => out.push(0x80 | n as u8),
+        n => {
+            out.push(0x80 | 126);
+            out.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+    }
+    out.extend_from_slice(&[0, 0, 0, 0]);
+    out.extend_from_slice(payload);
+    out
+}
