@@ -374,11 +374,10 @@ async fn check_restored(cast: &Cast, base: &str, before: &Acked) {
     );
 }
 
-#[actix_web::test]
-async fn a_backup_under_concurrent_writes_restores_every_acknowledged_write() {
-    let dir = tempfile::tempdir().unwrap();
-    let made = run(
-        dir.path(),
+/// `twinhub admin create` of the administrator boss@x.eu on the store under `dir`.
+fn create_boss(dir: &std::path::Path) -> std::process::Output {
+    run(
+        dir,
         &[
             "admin",
             "create",
@@ -390,7 +389,13 @@ async fn a_backup_under_concurrent_writes_restores_every_acknowledged_write() {
             "FR",
         ],
         PASSWORD,
-    );
+    )
+}
+
+#[actix_web::test]
+async fn a_backup_under_concurrent_writes_restores_every_acknowledged_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let made = create_boss(dir.path());
     assert!(
         made.status.success(),
         "{}",
@@ -527,20 +532,7 @@ async fn backups_are_for_administrators_into_new_names_only() {
 #[actix_web::test]
 async fn the_backup_command_asks_the_running_server() {
     let dir = tempfile::tempdir().unwrap();
-    let made = run(
-        dir.path(),
-        &[
-            "admin",
-            "create",
-            "--email",
-            "boss@x.eu",
-            "--name",
-            "Boss",
-            "--country",
-            "FR",
-        ],
-        PASSWORD,
-    );
+    let made = create_boss(dir.path());
     assert!(made.status.success());
     let (server, base) = serve(dir.path());
     let boss = client(&base).login_token("boss@x.eu", PASSWORD).await;
