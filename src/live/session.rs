@@ -540,9 +540,9 @@ impl WsSession {
         };
         let core = self.core.clone();
         let work = web::block(move || action(&core, group));
-        // Not `ctx.wait`: a socket's sends are stored concurrently, as the group commit
-        // batches them (waiting for each cost 11 → 250-465 ms p50 at 10 senders × 40
-        // messages/s, BENCHMARKS.md). The protocol says so.
+        // Not `ctx.wait`: a socket's sends are stored concurrently, so the group commit
+        // batches them (waiting for each multiplied the chat's latency under load,
+        // BENCHMARKS.md "Frames in order"). docs/protocol.md says so.
         ctx.spawn(work.into_actor(self).map(move |res, act, ctx| {
             match res.map_err(AppError::internal).and_then(|r| r) {
                 Ok(message) => {
