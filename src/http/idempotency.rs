@@ -5,7 +5,7 @@
 //! - Keys are per member; the same key with another method, path or body answers 422
 //!   `idempotency_key_reused`; a retry while the first is still running answers 409.
 //! - The key's record is written in the same transaction as the request's work (the store's
-//!   rider, carried to the blocking thread by [`super::run`] through [`RIDER`]), then the
+//!   rider, carried to the blocking thread by [`super::run`] through [`KEYED`]), then the
 //!   answer is added. A crash between the two leaves the work done and recorded: the retry
 //!   is answered 409 ("carried out, but its answer was lost"), never done again.
 //! - Answers kept: 2xx and 4xx but 429 (a definitive answer); 5xx and 429 are not, so a
@@ -33,8 +33,17 @@ pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
 pub const REPLAYED: &str = "Idempotent-Replayed";
 
 tokio::task_local! {
-    /// The rider of the request being handled, for [`super::run`] to hand to its thread.
-    pub static RIDER: Slot;
+    /// The keyed request being handled, for [`super::run`] to hand to its thread.
+    pub static KEYED: Arc<Keyed>;
+}
+
+/// A request under an `Idempotency-Key`: its rider, and its place among the keys in flight.
+/// Shared by the request's task and every blocking call it starts, so the key stays in
+/// flight until the last of them ends: a client that gives up (dropping the request's task)
+/// and retries at once must get 409, not a second run beside a first one still working.
+pub struct Keyed {
+    pub rider: Slot,
+    _running: Running,
 }
 
 /// Keys whose first request is still running, across all workers.
@@ -42,12 +51,12 @@ tokio::task_local! {
 pub struct InFlight(Mutex<HashSet<(UserId, String)>>);
 
 /// Takes a key out of [`InFlight`] when the request ends, however it ends.
-struct Running<'a> {
-    set: &'a InFlight,
+struct Running {
+    set: web::Data<InFlight>,
     entry: (UserId, String),
 }
 
-impl Drop for Running<'_> {
+impl Drop for Running {
     fn drop(&mut self) {
         if let Ok(mut set) = self.set.0.lock() {
             set.remove(&self.entry);
@@ -56,12 +65,14 @@ impl Drop for Running<'_> {
 }
 
 impl InFlight {
-    fn start(&self, user: UserId, key: &str) -> Option<Running<'_>> {
+    fn start(this: &web::Data<InFlight>, user: UserId, key: &str) -> Option<Running> {
         let entry = (user, key.to_string());
-        let mut set = self.0.lock().ok()?;
+        let mut set = this.0.lock().ok()?;
         // Not `then_some`: it would build (and drop, locking again) a `Running` when refused.
-        set.insert(entry.clone())
-            .then(|| Running { set: self, entry })
+        set.insert(entry.clone()).then(|| Running {
+            set: this.clone(),
+            entry,
+        })
     }
 }
 
@@ -113,7 +124,7 @@ pub async fn middleware(
         .app_data::<web::Data<InFlight>>()
         .cloned()
         .ok_or_else(|| AppError::internal("idempotency keys not configured"))?;
-    let Some(_running) = in_flight.start(user, &key) else {
+    let Some(running) = InFlight::start(&in_flight, user, &key) else {
         return Err(AppError::Conflict(format!(
             "a request with this {IDEMPOTENCY_KEY} is still being processed; retry after it has been answered"
         ))
@@ -124,8 +135,11 @@ pub async fn middleware(
         return replay(req, record, &print);
     }
     let rider = idempotency::rider(&core, user, &key, &print)?;
-    let slot: Slot = Arc::new(Mutex::new(Some(rider)));
-    let res = RIDER.scope(slot, next.call(req)).await?;
+    let keyed = Arc::new(Keyed {
+        rider: Arc::new(Mutex::new(Some(rider))),
+        _running: running,
+    });
+    let res = KEYED.scope(keyed, next.call(req)).await?;
     keep_answer(core, user, key, print, res).await
 }
 

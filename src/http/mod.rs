@@ -24,6 +24,7 @@ pub mod ui;
 
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix::Addr;
@@ -54,8 +55,12 @@ where
 {
     let bound = Duration::from_secs(RUN_TIMEOUT_SECS.load(Ordering::Relaxed));
     // The request's Idempotency-Key record rides with its first committed transaction.
-    let rider = idempotency::RIDER.try_with(|slot| slot.clone()).ok();
-    let call = web::block(move || crate::store::rider::with(rider, f));
+    // (The blocking call holds the key in flight until it ends, even if the request is dropped.)
+    let keyed = idempotency::KEYED.try_with(Arc::clone).ok();
+    let call = web::block(move || {
+        let rider = keyed.as_ref().map(|k| Arc::clone(&k.rider));
+        crate::store::rider::with(rider, f)
+    });
     match actix_web::rt::time::timeout(bound, call).await {
         Ok(done) => done.map_err(AppError::internal)?,
         Err(_) => Err(AppError::StoreFailed(format!(
