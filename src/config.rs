@@ -308,7 +308,7 @@ impl Config {
         let l = &self.limits;
         let v = &self.live;
         let g = &self.groups;
-        let checks: [(bool, &str); 26] = [
+        let checks: [(bool, &str); 28] = [
             (
                 self.store.resume_free_bytes >= self.store.min_free_bytes,
                 "store.resume_free_bytes must be >= store.min_free_bytes",
@@ -316,6 +316,14 @@ impl Config {
             (
                 self.store.stall_timeout_secs > 0,
                 "store.stall_timeout_secs must be > 0",
+            ),
+            (
+                (1..=255).contains(&l.idempotency_key_chars),
+                "limits.idempotency_key_chars must be 1 to 255 (the OpenAPI document says 255)",
+            ),
+            (
+                l.idempotency_key_secs > 0 && l.idempotency_answer_bytes > 0,
+                "limits.idempotency_key_secs and idempotency_answer_bytes must be > 0 (or every retry would run again or find no answer)",
             ),
             (
                 self.server.request_head_timeout_secs > 0,
@@ -529,6 +537,23 @@ mod tests {
         // Facet counts need a sample of at least one match.
         let mut cfg = Config::defaults();
         cfg.search.facet_exact_max = 0;
+        assert!(cfg.validate().is_err());
+        // The free-space marks in the right order (equal is one mark, no hysteresis).
+        let mut cfg = Config::defaults();
+        cfg.store.resume_free_bytes = cfg.store.min_free_bytes - 1;
+        assert!(cfg.validate().is_err());
+        cfg.store.resume_free_bytes = cfg.store.min_free_bytes;
+        assert!(cfg.validate().is_ok());
+        let mut cfg = Config::defaults();
+        cfg.store.stall_timeout_secs = 0;
+        assert!(cfg.validate().is_err());
+        for chars in [0, 256] {
+            let mut cfg = Config::defaults();
+            cfg.limits.idempotency_key_chars = chars;
+            assert!(cfg.validate().is_err(), "{chars}");
+        }
+        let mut cfg = Config::defaults();
+        cfg.limits.idempotency_key_secs = 0;
         assert!(cfg.validate().is_err());
     }
 

@@ -190,7 +190,7 @@ impl Running {
                 "the shutdown's last flush did not finish in time".into(),
             ));
         }
-        if let Some(reason) = self.core.store.health().failed {
+        if let Some(reason) = self.core.store.failure_reason() {
             return Err(AppError::StoreFailed(reason));
         }
         tracing::info!("store flushed; shut down cleanly");

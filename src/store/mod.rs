@@ -365,6 +365,10 @@ pub trait Store: Send + Sync + 'static {
     fn admit_write(&self) -> Result<(), AppError> {
         Ok(())
     }
+    /// Why the store failed, if it did (see [`space::Failure`]): no write is attempted then.
+    fn failure_reason(&self) -> Option<String> {
+        None
+    }
     /// The store's condition for `/healthz`, `/metrics` and the UI.
     fn health(&self) -> StoreHealth {
         StoreHealth::default()
@@ -437,7 +441,8 @@ impl dyn Store {
         trees: &[Tree],
         body: impl Fn(&dyn Txn) -> Result<T, TxError>,
     ) -> Result<T, AppError> {
-        if let Some(reason) = self.health().failed {
+        // Only the failure: the free-space reading is for members' writes (`admit_write`).
+        if let Some(reason) = self.failure_reason() {
             return Err(AppError::StoreFailed(reason));
         }
         let out = std::cell::RefCell::new(None);

@@ -335,10 +335,14 @@ impl Store for SledStore {
         self.space.admit()
     }
 
+    fn failure_reason(&self) -> Option<String> {
+        self.failure.reason().map(str::to_string)
+    }
+
     fn health(&self) -> StoreHealth {
         StoreHealth {
             space: Some(self.space.status()),
-            failed: self.failure.reason().map(str::to_string),
+            failed: self.failure_reason(),
         }
     }
 }
