@@ -154,7 +154,7 @@ fn replay(
     }
     let Some(answer) = record.answer else {
         return Err(AppError::Conflict(format!(
-            "the request with this {IDEMPOTENCY_KEY} was carried out, but its answer was lost in a restart; it was not done again"
+            "the request with this {IDEMPOTENCY_KEY} was carried out, but its answer was not kept (lost in a restart, or larger than limits.idempotency_answer_bytes); it was not done again"
         ))
         .into());
     };
